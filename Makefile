@@ -1,0 +1,92 @@
+# Asisten: quick start, tests and checks. `make help` lists the targets.
+#
+# Nothing needs to be installed or running beyond Python 3.11+: `make run` and `make test`
+# create .venv, write .env (DEBUG=1) and start a private PostgreSQL and Redis under .data/
+# unless DATABASE_URL / REDIS_URL are set.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_BOOTSTRAP ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements-installed
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: help venv install run test lint fmt messages migrations-check check-deploy ci \
+	services-status services-stop chromium
+
+help:  ## list the targets
+	@grep -E '^[a-zA-Z_. -]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-18s %s\n", $$1, $$2}'
+
+venv install: $(STAMP)  ## create .venv and install requirements.txt (again only when it changes)
+
+$(PY):
+	@$(PYTHON_BOOTSTRAP) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Asisten needs Python 3.11 or newer as '$(PYTHON_BOOTSTRAP)'"; exit 1; }
+	$(PYTHON_BOOTSTRAP) -m venv $(VENV)
+
+$(STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $(STAMP)
+
+.env:  ## write a development .env (DEBUG=1, a random SECRET_KEY) from .env.example
+	@$(PYTHON_BOOTSTRAP) -c 'import re, secrets, pathlib; \
+		text = pathlib.Path(".env.example").read_text(); \
+		text = re.sub(r"(?m)^#? ?DEBUG=.*$$", "DEBUG=1", text); \
+		text = re.sub(r"(?m)^#? ?SECRET_KEY=.*$$", "SECRET_KEY=" + secrets.token_urlsafe(50), text); \
+		pathlib.Path(".env").write_text(text)'
+	@echo "wrote .env (DEBUG=1, random SECRET_KEY)"
+
+messages: $(STAMP)  ## compile translations (.po -> .mo; pure Python, no gettext needed)
+	@$(PY) scripts/compilemessages.py
+
+run: $(STAMP) .env messages  ## migrate, load demo data, serve web + worker + beat on http://127.0.0.1:8000 (PORT=...)
+	$(PY) scripts/run.py serve --port $(PORT)
+
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing chromium for the browser tests"; \
+			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "note: /usr/bin/chromium is missing; browser tests need it (apt-get install chromium)"; \
+		fi; \
+	fi
+
+test: $(STAMP) .env messages chromium  ## the whole test suite (private PostgreSQL/Redis unless set)
+	$(PY) scripts/run.py exec -- $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)  ## ruff check + ruff format --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: $(STAMP)  ## ruff format + ruff check --fix
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+migrations-check: $(STAMP) .env  ## fail if a model change has no migration
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Production-like variables: DEBUG off, a long random key, named hosts and servers. The
+# deploy checks do not connect to the servers, so placeholder URLs are enough.
+check-deploy: $(STAMP)  ## manage.py check --deploy with production-like settings
+	DEBUG=0 \
+	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	ALLOWED_HOSTS=asisten.example \
+	CSRF_TRUSTED_ORIGINS=https://asisten.example \
+	SITE_URL=https://asisten.example \
+	DATABASE_URL=$${DATABASE_URL:-postgres://asisten@db.invalid:5432/asisten} \
+	REDIS_URL=$${REDIS_URL:-redis://redis.invalid:6379/0} \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+ci: lint migrations-check check-deploy test  ## everything CI runs
+
+services-status: $(STAMP)  ## show the private PostgreSQL / Redis
+	@$(PY) -m marketplace.devservices status
+
+services-stop: $(STAMP)  ## stop the private PostgreSQL / Redis (data under .data/ is kept)
+	@$(PY) -m marketplace.devservices stop

@@ -1,0 +1,151 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.storage import generated_key, private_storage
+
+
+class BidQuerySet(models.QuerySet):
+    def by_va(self, user):
+        return self.filter(va=user)
+
+    def on_jobs_of(self, user):
+        return self.filter(job__client=user)
+
+    def live(self):
+        """Bids still in play (not withdrawn, not rejected)."""
+        return self.filter(status__in=[Bid.Status.SUBMITTED, Bid.Status.SHORTLISTED, Bid.Status.ACCEPTED])
+
+    def visible_to(self, user):
+        """A VA sees their own bids; a client the bids on their jobs; staff all. Bids are sealed."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        return self.filter(models.Q(va=user) | models.Q(job__client=user))
+
+
+class Bid(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        SHORTLISTED = "shortlisted", _("Shortlisted")
+        ACCEPTED = "accepted", _("Hired")
+        REJECTED = "rejected", _("Not selected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    job = models.ForeignKey("jobs.Job", on_delete=models.CASCADE, related_name="bids")
+    va = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bids")
+    # In the job's currency and pay type (per task, or per hour).
+    amount = models.DecimalField(_("your rate"), max_digits=14, decimal_places=2)
+    cover_letter = models.TextField(_("cover letter"), max_length=10000)
+    estimated_hours = models.DecimalField(
+        _("estimated hours"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
+    earliest_start = models.DateField(_("earliest start"), null=True, blank=True)
+    manual_version = models.ForeignKey(
+        "jobs.ManualVersion", on_delete=models.PROTECT, related_name="bids", null=True, blank=True
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    rejection_message = models.TextField(_("message to the VA"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BidQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("bid")
+        verbose_name_plural = _("bids")
+        constraints = [
+            models.UniqueConstraint(fields=["job", "va"], name="bid_one_per_va_per_job"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="bid_amount_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["job", "status", "-created_at"], name="bid_job_status"),
+            models.Index(fields=["va", "-created_at"], name="bid_va_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.va} → {self.job}"
+
+
+def sample_upload_to(instance, filename: str) -> str:
+    return generated_key("samples", filename)
+
+
+def thumbnail_upload_to(instance, filename: str) -> str:
+    return generated_key("thumbs", filename, extension=".webp")
+
+
+class WorkSample(models.Model):
+    """A file (or a portfolio item) a VA attaches to a bid; private to VA, client and staff."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="samples")
+    file = models.FileField(upload_to=sample_upload_to, storage=private_storage, blank=True)
+    portfolio_item = models.ForeignKey(
+        "accounts.PortfolioItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    thumbnail = models.FileField(upload_to=thumbnail_upload_to, storage=private_storage, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("work sample")
+        verbose_name_plural = _("work samples")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Interview(models.Model):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="interviews")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)  # the .ics UID
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=30)
+    meeting_url = models.URLField(_("meeting link"), max_length=500)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    chosen_slot = models.ForeignKey(
+        "InterviewSlot", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ics_sequence = models.PositiveIntegerField(default=0)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("interview")
+        verbose_name_plural = _("interviews")
+
+    def __str__(self) -> str:
+        return f"Interview {self.pk} for {self.bid}"
+
+
+class InterviewSlot(models.Model):
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="slots")
+    starts_at = models.DateTimeField(_("starts at"))
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["interview", "starts_at"], name="interview_slot_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%Y-%m-%d %H:%M}"

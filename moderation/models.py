@@ -1,0 +1,82 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Report(models.Model):
+    """Something a person (or an automatic flag) asks moderators to look at."""
+
+    class Reason(models.TextChoices):
+        SCAM = "scam", _("Scam or fraud")
+        OFF_PLATFORM = "off_platform", _("Off-platform payment or contact")
+        INAPPROPRIATE = "inappropriate", _("Inappropriate content")
+        SPAM = "spam", _("Spam")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACTIONED = "actioned", _("Actioned")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    class Source(models.TextChoices):
+        USER = "user", _("Reported by a user")
+        AUTO = "auto", _("Automatic flag")
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports_made"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.USER)
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.CharField(max_length=64)
+    target = GenericForeignKey("target_type", "target_id")
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    details = models.TextField(_("details"), blank=True, max_length=3000)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="report_status"),
+            models.Index(fields=["target_type", "target_id"], name="report_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} — {self.target_type.model} {self.target_id}"
+
+
+class ModerationAction(models.Model):
+    """An audit record of a moderator's action. Never edited, never deleted."""
+
+    class Action(models.TextChoices):
+        HIDE_JOB = "hide_job", _("Hide job")
+        UNHIDE_JOB = "unhide_job", _("Unhide job")
+        SUSPEND_USER = "suspend_user", _("Suspend user")
+        REINSTATE_USER = "reinstate_user", _("Reinstate user")
+        DISMISS_REPORT = "dismiss_report", _("Dismiss report")
+        APPROVE_JOB = "approve_job", _("Approve job")
+
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    target_id = models.CharField(max_length=64)
+    target = GenericForeignKey("target_type", "target_id")
+    reason = models.TextField(_("reason"))
+    report = models.ForeignKey(Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("moderation action")
+        verbose_name_plural = _("moderation actions")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.moderator_id}"

@@ -1,0 +1,87 @@
+"""Shared test set-up: personas (DESIGN.md §8) and the real services every test uses.
+
+Tests run against real PostgreSQL and Redis (from DATABASE_URL / REDIS_URL, or the private
+ones the quick start launches). Redis is flushed before each test so rate limits and cached
+sessions never leak between tests.
+"""
+
+import os
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.cache import cache
+from django.utils import timezone
+
+from tests import factories
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Allow separate test databases per concurrent run (PYTEST_DB_SUFFIX)."""
+    from django.conf import settings
+
+    suffix = os.environ.get("PYTEST_DB_SUFFIX")
+    if suffix:
+        test = settings.DATABASES["default"].setdefault("TEST", {})
+        test["NAME"] = f"test_{settings.DATABASES['default']['NAME']}_{suffix}"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _private_media(tmp_path, settings):
+    """Each test writes uploads to its own folders, never into the checkout."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path / "media")}},
+        "private": {
+            **settings.STORAGES["private"],
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
+
+
+@pytest.fixture
+def client_user(db):
+    """Alice: a client with a profile."""
+    return factories.ClientFactory(email="alice@example.com", name="Alice Client")
+
+
+@pytest.fixture
+def other_client(db):
+    """Bob: another client, who must never see Alice's private things."""
+    return factories.ClientFactory(email="bob@example.com", name="Bob Other")
+
+
+@pytest.fixture
+def va(db):
+    """Vina: a VA with a profile."""
+    return factories.VAFactory(email="vina@example.com", name="Vina Assistant")
+
+
+@pytest.fixture
+def other_va(db):
+    """Wati: a second VA, who must never see Vina's bids."""
+    return factories.VAFactory(email="wati@example.com", name="Wati Other")
+
+
+@pytest.fixture
+def staff(db):
+    """Sam: staff moderator with TOTP set up (admin requires MFA for staff)."""
+    user = factories.UserFactory(email="sam@example.com", name="Sam Staff", is_staff=True, is_superuser=True)
+    TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+@pytest.fixture
+def suspended(db):
+    """Sus: a VA and client whose account a moderator suspended."""
+    return factories.VAFactory(
+        email="sus@example.com", name="Sus Pended", is_client=True, suspended_at=timezone.now()
+    )
