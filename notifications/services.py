@@ -83,3 +83,43 @@ def enqueue_deliveries(delivery_ids: list[int], *, chunk: int = 500) -> None:
         except Exception:  # noqa: BLE001 - broker down: the pending sweep will pick these up
             logger.warning("Could not enqueue %d deliveries; the sweep will retry.", len(ids), exc_info=True)
             return
+
+
+def announce_job(
+    *,
+    job_id: int,
+    client_id: int,
+    title: str,
+    text: str,
+    category_id: int,
+    skill_ids: list[int],
+    pay_type: str,
+    max_rate,
+    currency: str,
+) -> None:
+    """Tell every VA whose job alert matches a newly published job (fan-out in a worker).
+
+    Called by jobs.services.job_publish inside its transaction; the matching and the bulk
+    inserts run in a Celery task after commit (the notifications owner implements it).
+    """
+    from notifications.tasks import fan_out_job
+
+    payload = {
+        "job_id": job_id,
+        "client_id": client_id,
+        "title": title,
+        "text": text,
+        "category_id": category_id,
+        "skill_ids": list(skill_ids),
+        "pay_type": pay_type,
+        "max_rate": str(max_rate),
+        "currency": currency,
+    }
+
+    def enqueue() -> None:
+        try:
+            fan_out_job.apply_async(kwargs=payload, retry=False)
+        except Exception:  # noqa: BLE001
+            logger.warning("Could not enqueue fan-out for job %s; the sweep will retry.", job_id, exc_info=True)
+
+    transaction.on_commit(enqueue)

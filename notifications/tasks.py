@@ -9,3 +9,8 @@ def deliver_batch(delivery_ids: list[int]) -> None:
 
     for delivery_id in delivery_ids:
         deliver(delivery_id=delivery_id)
+
+
+@shared_task(acks_late=True)
+def fan_out_job(**payload) -> None:
+    """Match job alerts against a new job and notify each matching VA once (owner: notifications)."""

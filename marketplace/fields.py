@@ -1,0 +1,84 @@
+"""Form fields shared by every app: money typed the way people type it."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.templatetags.money import DECIMALS
+
+_STRIP = re.compile(r"^\s*(?:rp\.?|idr|usd|us\$|\$)?\s*", re.IGNORECASE)
+
+
+def parse_money(text: str, currency: str, language: str | None = None) -> Decimal:
+    """Read an amount as typed in `language`, for `currency`.
+
+    Accepted, for Indonesian: `150000`, `150.000`, `1.250.000`, `Rp 150.000`, `12,50`,
+    `1.250,50`; for English: `150000`, `150,000`, `12.50`, `1,250.50`, `$12.50`.
+    Group separators must separate groups of three digits, so `150.000` is one hundred and
+    fifty thousand in Indonesian and `12.50` is twelve and a half in English. In Indonesian,
+    a single dot followed by one or two digits (`12.50`) is read as a decimal point, since
+    it cannot be a thousands separator. Raises ValidationError with a clear message.
+    """
+    language = (language or get_language() or "en")[:2]
+    raw = _STRIP.sub("", str(text)).strip().replace(" ", "").replace("\u00a0", "")
+    if not raw:
+        raise ValidationError(_("Enter an amount."), code="required")
+    group, mark = (".", ",") if language == "id" else (",", ".")
+    if language == "id" and re.fullmatch(r"\d+\.\d{1,2}", raw):
+        group, mark = ",", "."
+    pattern = rf"(\d{{1,3}}(?:{re.escape(group)}\d{{3}})+|\d+)(?:{re.escape(mark)}(\d+))?"
+    match = re.fullmatch(pattern, raw)
+    if not match:
+        raise ValidationError(
+            _("Enter the amount as a number, for example %(example)s.")
+            % {"example": "150.000" if currency == "IDR" and language == "id" else ("150000" if currency == "IDR" else "12.50")},
+            code="invalid",
+        )
+    whole = match.group(1).replace(group, "")
+    fraction = match.group(2) or ""
+    places = DECIMALS.get(currency, 2)
+    if len(fraction.rstrip("0")) > places:
+        if places == 0:
+            raise ValidationError(_("Rupiah amounts have no decimals."), code="decimals")
+        raise ValidationError(
+            _("Use at most %(places)d decimal places.") % {"places": places}, code="decimals"
+        )
+    try:
+        return Decimal(f"{whole}.{fraction or '0'}").quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation as exc:  # pragma: no cover - the regex admits only digits
+        raise ValidationError(_("Enter a valid amount."), code="invalid") from exc
+
+
+class MoneyField(forms.CharField):
+    """A text input that cleans to Decimal in the currency given by `currency` (or a form field).
+
+    Set `field.currency = "IDR"` in the form's __init__ when the currency is known (e.g. the
+    job's); for forms where the currency is chosen in the same form, call
+    `parse_money(self.data[...], currency)` in clean() instead.
+    """
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def __init__(self, *, currency: str | None = None, **kwargs):
+        self.currency = currency
+        kwargs.setdefault("max_length", 32)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        return parse_money(value, self.currency or "USD")
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            from marketplace.templatetags.money import format_money
+
+            return format_money(value, self.currency or "USD").replace("Rp ", "").lstrip("$")
+        return value
