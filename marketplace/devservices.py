@@ -17,11 +17,13 @@ Run `python -m marketplace.devservices status|start|stop` to inspect or stop the
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import fcntl
 import hashlib
 import importlib.util
 import json
+import logging
 import os
 import signal
 import socket
@@ -212,9 +214,15 @@ def _start_postgres(paths: _Paths) -> str:
         warnings.simplefilter("ignore")
         import pgserver
 
+    # pgserver logs every command it runs at INFO; our settings log INFO to the console.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
     # cleanup_mode=None: the server outlives this process, so the next manage.py call, the
-    # worker and the web server all share it.
+    # worker and the web server all share it. pgserver still registers an exit hook and
+    # caches the handle per process; drop both so a later start in this process (after
+    # stop_services) really starts the server again.
     server = pgserver.get_server(pgdata, cleanup_mode=None)
+    atexit.unregister(server._cleanup)
+    pgserver.PostgresServer._instances.pop(server.pgdata, None)
     found = _postmaster_socket(pgdata)
     if not found:
         raise RuntimeError(f"PostgreSQL did not start; see {pgdata / 'log'}")

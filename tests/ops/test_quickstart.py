@@ -1,0 +1,203 @@
+"""The README's quick start, from nothing: `make run` in a fresh copy of the project with no
+DATABASE_URL / REDIS_URL / DEBUG set brings up PostgreSQL, Redis, the worker, beat and the
+web server; /healthz answers 200; SIGTERM (what Ctrl-C does) stops every process it started;
+a second run reuses the data; /healthz reports each server going down."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from marketplace import devservices
+from tests.ops.helpers import PYTHON, REPO, clean_env, free_port
+
+pytestmark = pytest.mark.slow
+
+START_TIMEOUT = 300  # a first run migrates a fresh database and loads the demo data
+STOP_TIMEOUT = 30
+
+LEFT_OUT = {".venv", ".data", ".git", ".env", "__pycache__", ".pytest_cache", ".ruff_cache",
+            "artifacts", "node_modules"}  # fmt: skip
+
+
+def _left_out(folder: str, names: list[str]) -> list[str]:
+    return [name for name in names if name in LEFT_OUT or name.endswith((".mo", ".log"))]
+
+
+@pytest.fixture(scope="module")
+def checkout(tmp_path_factory):
+    """A copy of the project as a fresh clone has it, sharing this run's virtualenv."""
+    root = tmp_path_factory.mktemp("quickstart") / "asisten"
+    shutil.copytree(
+        REPO,
+        root,
+        ignore=lambda folder, names: [n for n in names if n in LEFT_OUT or n.endswith(".mo")],
+    )
+    (root / ".venv").symlink_to(Path(PYTHON).parent.parent)
+    yield root
+    devservices.stop_services(root)
+    state = root / ".data" / "postgres.json"
+    if state.exists():
+        shutil.rmtree(json.loads(state.read_text())["pgdata"], ignore_errors=True)
+
+
+class QuickStart:
+    """`make run` in its own session, so the test can signal it like a terminal would."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = root / f"make-run-{self.port}.log"
+        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            ["make", "run", f"PORT={self.port}"],  # noqa: S607
+            cwd=root,
+            env=clean_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")[-6000:]
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=10) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def wait_until_serving(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, f"make run exited early:\n{self.output()}"
+            try:
+                self.get("/healthz")
+                return
+            except OSError:
+                time.sleep(1)
+        pytest.fail(f"not serving after {START_TIMEOUT}s:\n{self.output()}")
+
+    def stop(self) -> int:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            return self.process.wait(STOP_TIMEOUT)
+        finally:
+            self.log.close()
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self.log.close()
+
+
+def _service_pids(root: Path) -> list[int]:
+    pids = [int((root / ".data/redis/redis.pid").read_text())]
+    pgdata = Path(json.loads((root / ".data/postgres.json").read_text())["pgdata"])
+    pids.append(int((pgdata / "postmaster.pid").read_text().split()[0]))
+    return pids
+
+
+def _alive(pid: int) -> bool:
+    return Path(f"/proc/{pid}").exists() and "Z" not in _state(pid)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return "Z"
+
+
+def test_make_run_from_nothing_serves_and_stops_everything_on_sigterm(checkout):
+    run = QuickStart(checkout)
+    try:
+        run.wait_until_serving()
+        status, body = run.get("/healthz")
+        assert (status, json.loads(body)) == (
+            200,
+            {"status": "ok", "postgres": "ok", "redis": "ok"},
+        ), run.output()
+        status, body = run.get("/")
+        assert status == 200
+        assert b"Asisten" in body
+        assert (checkout / ".env").exists()
+        assert "DEBUG=1" in (checkout / ".env").read_text()
+        service_pids = _service_pids(checkout)
+        children = _descendants(run.process.pid)
+        assert len(children) >= 4, "the supervisor, worker, beat and web should be up"
+
+        assert run.stop() == 0, run.output()
+    finally:
+        run.kill()
+    deadline = time.monotonic() + 10
+    while any(map(_alive, service_pids)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(map(_alive, service_pids)), "the private servers it started are still up"
+    assert not [pid for pid in children if _alive(pid)], "some of its processes are still up"
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below pid (the supervisor's children live in sessions of their own)."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().split(")")[-1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        parents.setdefault(ppid, []).append(int(stat.parent.name))
+    found, queue = [], [pid]
+    while queue:
+        for child in parents.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+def test_a_second_run_reuses_the_data_and_healthz_reports_each_server_down(checkout):
+    run = QuickStart(checkout)
+    try:
+        run.wait_until_serving()
+        assert run.get("/healthz")[0] == 200, run.output()
+        assert "No migrations to apply." in run.output(), "the data should have been kept"
+
+        # manage.py finds the same private servers with nothing set.
+        result = subprocess.run(
+            [".venv/bin/python", "manage.py", "migrate", "--check"],
+            cwd=checkout,
+            env=clean_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "starting a private" not in result.stderr
+
+        devservices.stop_services(checkout, postgres=False)
+        status, body = run.get("/healthz")
+        assert (status, json.loads(body)["redis"], json.loads(body)["postgres"]) == (
+            503,
+            "error",
+            "ok",
+        )
+
+        devservices.stop_services(checkout, redis=False)
+        status, body = run.get("/healthz")
+        assert (status, json.loads(body)["postgres"]) == (503, "error")
+
+        assert run.stop() == 0, run.output()
+    finally:
+        run.kill()
