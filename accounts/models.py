@@ -22,6 +22,10 @@ class UserQuerySet(models.QuerySet):
     def clients(self):
         return self.filter(is_client=True)
 
+    def public_vas(self):
+        """VAs whose public page anyone may open: active, not suspended, with a VA profile."""
+        return self.active().vas().filter(va_profile__isnull=False)
+
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True

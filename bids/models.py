@@ -16,7 +16,9 @@ class BidQuerySet(models.QuerySet):
 
     def live(self):
         """Bids still in play (not withdrawn, not rejected)."""
-        return self.filter(status__in=[Bid.Status.SUBMITTED, Bid.Status.SHORTLISTED, Bid.Status.ACCEPTED])
+        return self.filter(
+            status__in=[Bid.Status.SUBMITTED, Bid.Status.SHORTLISTED, Bid.Status.ACCEPTED]
+        )
 
     def visible_to(self, user):
         """A VA sees their own bids; a client the bids on their jobs; staff all. Bids are sealed."""
@@ -48,7 +50,9 @@ class Bid(models.Model):
     manual_version = models.ForeignKey(
         "jobs.ManualVersion", on_delete=models.PROTECT, related_name="bids", null=True, blank=True
     )
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED
+    )
     rejection_message = models.TextField(_("message to the VA"), blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -72,6 +76,24 @@ class Bid(models.Model):
 
     def __str__(self) -> str:
         return f"{self.va} → {self.job}"
+
+    @property
+    def is_undecided(self) -> bool:
+        return self.status in (Bid.Status.SUBMITTED, Bid.Status.SHORTLISTED)
+
+    @property
+    def percent_of_max(self) -> int:
+        """The bid as a whole percentage of the job's maximum rate."""
+        if not self.job.max_rate:
+            return 0
+        return int((self.amount * 100 / self.job.max_rate).to_integral_value())
+
+    @property
+    def estimated_total(self):
+        """Hourly bids: rate × estimated hours, so they compare with per-task bids."""
+        if self.estimated_hours is None:
+            return None
+        return self.job.quantize(self.amount * self.estimated_hours)
 
 
 def sample_upload_to(instance, filename: str) -> str:
@@ -107,6 +129,19 @@ class WorkSample(models.Model):
         return self.original_name
 
 
+class InterviewQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The two parties (the bid's VA and the job's client) and staff."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        return self.filter(models.Q(bid__va=user) | models.Q(bid__job__client=user))
+
+    def active(self):
+        return self.filter(status__in=[Interview.Status.PROPOSED, Interview.Status.CONFIRMED])
+
+
 class Interview(models.Model):
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
@@ -123,10 +158,16 @@ class Interview(models.Model):
         "InterviewSlot", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     ics_sequence = models.PositiveIntegerField(default=0)
+    # Who proposed the current slots: the other party confirms or declines them.
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     note = models.TextField(_("note"), blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InterviewQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -135,6 +176,41 @@ class Interview(models.Model):
 
     def __str__(self) -> str:
         return f"Interview {self.pk} for {self.bid}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("bids:interview", args=[self.pk])
+
+    @property
+    def starts_at(self):
+        return self.chosen_slot.starts_at if self.chosen_slot_id else None
+
+    @property
+    def ends_at(self):
+        if not self.chosen_slot_id:
+            return None
+        from datetime import timedelta
+
+        return self.chosen_slot.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_done(self) -> bool:
+        """A confirmed interview whose time has passed."""
+        from django.utils import timezone
+
+        return (
+            self.status == Interview.Status.CONFIRMED
+            and self.ends_at is not None
+            and (self.ends_at <= timezone.now())
+        )
+
+    @property
+    def is_active(self) -> bool:
+        return (
+            self.status in (Interview.Status.PROPOSED, Interview.Status.CONFIRMED)
+            and not self.is_done
+        )
 
 
 class InterviewSlot(models.Model):

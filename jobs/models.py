@@ -68,7 +68,30 @@ class JobQuerySet(models.QuerySet):
         return self.visible()
 
     def owned_by(self, user):
+        if not user.is_authenticated:
+            return self.none()
         return self.filter(client=user)
+
+    def for_listing(self):
+        """What a job card shows, fetched up front: no query per row."""
+        return self.select_related("category", "client", "client__client_profile").prefetch_related(
+            "skills"
+        )
+
+    def search(self, text: str):
+        """Full-text match in English or Indonesian (websearch syntax), annotated with `rank`.
+
+        Both configurations parse the query and the two tsqueries are OR-ed, mirroring the
+        search vector, which holds every text in both configurations (jobs.services).
+        """
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+
+        query = SearchQuery(text, search_type="websearch", config="english") | SearchQuery(
+            text, search_type="websearch", config="indonesian"
+        )
+        return self.filter(search_vector=query).annotate(
+            rank=SearchRank(models.F("search_vector"), query)
+        )
 
 
 class Job(models.Model):
@@ -120,6 +143,10 @@ class Job(models.Model):
     # Kept up to date by the bids services (under the job's row lock), so the board can
     # filter and sort by it without counting a million bids.
     bid_count = models.PositiveIntegerField(default=0)
+    # When the client last opened the bid review page: bids created after it are "new".
+    bids_seen_at = models.DateTimeField(null=True, blank=True)
+    # Set once the "closing soon" notice went out, so the beat task never repeats it.
+    closing_soon_notified_at = models.DateTimeField(null=True, blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
 
     hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
@@ -137,6 +164,22 @@ class Job(models.Model):
             models.Index(
                 fields=["-published_at", "-id"],
                 name="job_open_published",
+                condition=models.Q(status="open", hidden_at__isnull=True),
+            ),
+            # The board's other sorts read open, visible jobs in these orders.
+            models.Index(
+                fields=["-max_rate", "-id"],
+                name="job_open_rate",
+                condition=models.Q(status="open", hidden_at__isnull=True),
+            ),
+            models.Index(
+                fields=["bid_count", "-published_at", "-id"],
+                name="job_open_fewest_bids",
+                condition=models.Q(status="open", hidden_at__isnull=True),
+            ),
+            models.Index(
+                fields=["closes_at", "id"],
+                name="job_open_closing",
                 condition=models.Q(status="open", hidden_at__isnull=True),
             ),
         ]

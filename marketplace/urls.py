@@ -18,6 +18,9 @@ urlpatterns = [
     path("", include("moderation.urls")),
 ]
 
+if settings.BENCHMARK_VIEWS:
+    urlpatterns.append(path("", include("demo.urls")))
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

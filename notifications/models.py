@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CURRENCY_CHOICES
@@ -55,6 +56,18 @@ class Notification(models.Model):
         return f"{self.kind} → {self.recipient_id}"
 
 
+class DeliveryQuerySet(models.QuerySet):
+    def due(self, *, older_than=None):
+        """Pending deliveries the sweep should (re-)enqueue: old enough and not backing off."""
+        now = timezone.now()
+        qs = self.filter(status=Delivery.Status.PENDING).filter(
+            models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=now)
+        )
+        if older_than is not None:
+            qs = qs.filter(created_at__lte=now - older_than)
+        return qs
+
+
 class Delivery(models.Model):
     """The outbox row for sending one notification on one channel (email)."""
 
@@ -63,6 +76,8 @@ class Delivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Skipped")
+        # The recipient chose the daily digest for this kind: sent with the next digest.
+        HELD = "held", _("Held for the daily digest")
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(max_length=10, default="email")
@@ -72,6 +87,8 @@ class Delivery(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -84,10 +101,43 @@ class Delivery(models.Model):
             models.Index(
                 fields=["next_attempt_at"], name="delivery_pending", condition=models.Q(status="pending")
             ),
+            models.Index(fields=["notification"], name="delivery_held", condition=models.Q(status="held")),
         ]
 
     def __str__(self) -> str:
         return f"{self.channel} {self.status} ({self.notification_id})"
+
+
+class JobAnnouncement(models.Model):
+    """Outbox row for a job's alert fan-out, written in the publishing transaction.
+
+    If the broker is down when the job is published, the fan-out task is never queued; the
+    sweep runs every announcement still without `done_at`. The fan-out is idempotent (one
+    notification per VA per job), so running it twice is harmless.
+    """
+
+    job_id = models.BigIntegerField(unique=True)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    matched = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("job announcement")
+        verbose_name_plural = _("job announcements")
+        indexes = [
+            models.Index(fields=["created_at"], name="announcement_undone", condition=models.Q(done_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"job {self.job_id}"
+
+
+class JobAlertQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user)
 
 
 class JobAlert(models.Model):
@@ -103,6 +153,8 @@ class JobAlert(models.Model):
     keywords = models.CharField(_("keywords"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = JobAlertQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -41,16 +41,16 @@ def clean_env(**overrides: str) -> dict[str, str]:
 
 def production_env(**overrides: str) -> dict[str, str]:
     """What an operator sets in production: DEBUG off, a long random key, named servers."""
-    return clean_env(
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(64),
-        ALLOWED_HOSTS="asisten.example",
-        CSRF_TRUSTED_ORIGINS="https://asisten.example",
-        SITE_URL="https://asisten.example",
-        DATABASE_URL=os.environ["DATABASE_URL"],
-        REDIS_URL=os.environ["REDIS_URL"],
-        **overrides,
-    )
+    variables = {
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "asisten.example",
+        "CSRF_TRUSTED_ORIGINS": "https://asisten.example",
+        "SITE_URL": "https://asisten.example",
+        "DATABASE_URL": os.environ["DATABASE_URL"],
+        "REDIS_URL": os.environ["REDIS_URL"],
+    }
+    return clean_env(**{**variables, **overrides})
 
 
 def run(

@@ -77,9 +77,11 @@ def test_stopping_keeps_the_data_for_the_next_start(checkout):
         cursor.execute("CREATE TABLE kept (id int)")
     conn.close()
 
-    devservices.stop_services(checkout)
     redis_pid = int((checkout / ".data" / "redis" / "redis.pid").read_text())
+    devservices.stop_services(checkout)
     assert not Path(f"/proc/{redis_pid}").exists()
+    with pytest.raises(psycopg2.OperationalError):
+        psycopg2.connect(first.database_url)
 
     again = devservices.ensure_services(checkout)
     assert again.started_postgres and again.started_redis

@@ -1,0 +1,333 @@
+"""Fill the database with realistic data at scale, for benchmarks: `manage.py seed`.
+
+    manage.py seed --users 50000 --jobs 100000 --bids 1000000 --seed 42
+
+Everything goes in through COPY (demo/bulk.py) with a progress line per table. The same
+`--seed` gives the same data. Besides the random crowd it creates the fixed cases the
+benchmark measures (bench/README in bench/run.py): a client with a 200-bid job, a VA with
+300 bids and a user with 1,000 notifications.
+"""
+
+import random
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import ClientProfile, User, VAProfile
+from bids.models import Bid, WorkSample
+from demo.bulk import Progress, copy_rows
+from jobs.models import Category, Job, ManualVersion
+from notifications.models import Notification
+
+SEED_PASSWORD = "seed-password-123"  # noqa: S105 - benchmark data only, printed for use
+BENCH_CLIENT = "bench-client@example.test"
+BENCH_VA = "bench-va@example.test"
+BENCH_READER = "bench-reader@example.test"
+
+FIRST = ["Ayu", "Budi", "Citra", "Dewi", "Eko", "Fitri", "Gita", "Hadi", "Indah", "Joko", "Kartika",
+         "Lestari", "Maya", "Nina", "Oka", "Putri", "Rina", "Sari", "Tono", "Wulan", "Emma", "James",
+         "Olivia", "Noah", "Sophie", "Liam", "Grace", "Daniel", "Chloe", "Ben"]
+LAST = ["Santoso", "Wijaya", "Saputra", "Pratama", "Hidayat", "Kusuma", "Lestari", "Nugroho",
+        "Setiawan", "Halim", "Smith", "Brown", "Taylor", "Wilson", "Clarke", "Evans", "Walker"]
+
+EN_TASKS = [
+    ("Manage my inbox and calendar", "Sort incoming email every morning, flag urgent messages, schedule meetings and send confirmations to clients."),
+    ("Monthly bookkeeping in Xero", "Reconcile bank transactions, categorise expenses, chase unpaid invoices and prepare a monthly profit and loss summary."),
+    ("Instagram and Facebook posting", "Plan a weekly content calendar, write captions, schedule posts and reply to comments and direct messages politely."),
+    ("Write two blog articles a week", "Research topics about small business finance, write SEO-friendly articles of about 900 words and add images."),
+    ("Book business travel", "Find and book flights and hotels within budget, prepare itineraries and handle changes or cancellations."),
+    ("Appointment scheduling for a clinic", "Answer booking requests, manage the appointment calendar, send reminders and reschedule when patients ask."),
+    ("Data entry from PDF invoices", "Copy invoice numbers, dates, amounts and supplier names from PDF invoices into a Google Sheet, double-checking totals."),
+    ("Organise our Google Drive", "Create a clear folder structure, rename files consistently, remove duplicates and write a short guide for the team."),
+    ("Customer support by email", "Answer customer questions about orders, refunds and delivery within four hours using our templates."),
+    ("Market research on competitors", "Collect prices, products and reviews of ten competitors into a spreadsheet and write a one-page summary."),
+]
+ID_TASKS = [
+    ("Kelola email dan kalender saya", "Memilah email masuk setiap pagi, menandai pesan penting, menjadwalkan rapat dan mengirim konfirmasi kepada klien."),
+    ("Pembukuan bulanan toko online", "Mencocokkan transaksi bank, mengelompokkan pengeluaran, menagih faktur yang belum dibayar dan menyusun laporan laba rugi bulanan."),
+    ("Admin media sosial Instagram", "Membuat kalender konten mingguan, menulis keterangan foto, menjadwalkan unggahan dan membalas komentar dengan sopan."),
+    ("Penulisan artikel blog", "Meriset topik keuangan usaha kecil, menulis artikel sekitar 900 kata yang ramah SEO dan menambahkan gambar."),
+    ("Pengaturan perjalanan dinas", "Mencari dan memesan tiket pesawat dan hotel sesuai anggaran, menyusun jadwal perjalanan dan mengurus perubahan."),
+    ("Penjadwalan janji temu klinik", "Menjawab permintaan janji temu, mengelola kalender, mengirim pengingat dan menjadwal ulang bila pasien meminta."),
+    ("Entri data faktur ke spreadsheet", "Menyalin nomor faktur, tanggal, jumlah dan nama pemasok dari faktur PDF ke Google Sheet dan memeriksa totalnya."),
+    ("Merapikan penyimpanan file online", "Membuat struktur folder yang jelas, mengganti nama file secara konsisten, menghapus duplikat dan menulis panduan singkat."),
+    ("Layanan pelanggan lewat email", "Menjawab pertanyaan pelanggan tentang pesanan, pengembalian dana dan pengiriman dalam empat jam."),
+    ("Riset pasar dan pesaing", "Mengumpulkan harga, produk dan ulasan sepuluh pesaing ke dalam spreadsheet dan menulis ringkasan satu halaman."),
+]
+HEADLINES = ["Detail-oriented virtual assistant", "Asisten virtual berpengalaman", "Bookkeeper and admin support",
+             "Social media and content assistant", "Admin dan entri data yang teliti", "Executive assistant for founders"]
+LETTER_EN = "Hello! I have {y} years of experience with similar work and I can start this week. I read your task manual carefully and I will follow every step."
+LETTER_ID = "Halo! Saya punya pengalaman {y} tahun untuk pekerjaan serupa dan bisa mulai minggu ini. Saya sudah membaca manual tugas dengan teliti."
+
+
+class Command(BaseCommand):
+    help = "Seed the database with users, jobs, bids and notifications at scale (COPY, with progress)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--users", type=int, default=50_000)
+        parser.add_argument("--jobs", type=int, default=100_000)
+        parser.add_argument("--bids", type=int, default=1_000_000)
+        parser.add_argument("--notifications", type=int, default=100_000)
+        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--force", action="store_true", help="Seed even if seed data already exists.")
+
+    def handle(self, *args, **opts):
+        rng = random.Random(opts["seed"])
+        if User.objects.filter(email=BENCH_CLIENT).exists() and not opts["force"]:
+            raise CommandError("Seed data already exists (use a fresh database, or --force to add more).")
+        if opts["users"] < 400 or opts["jobs"] < 10 or opts["bids"] < 1000:
+            raise CommandError("Use at least --users 400 --jobs 10 --bids 1000.")
+        started = timezone.now()
+        with transaction.atomic():
+            users = self._users(rng, opts["users"])
+            jobs = self._jobs(rng, users, opts["jobs"])
+            self._bids(rng, users, jobs, opts["bids"])
+            self._notifications(rng, users, jobs, opts["notifications"])
+            self._finish()
+        seconds = (timezone.now() - started).total_seconds()
+        self.stdout.write(self.style.SUCCESS(f"Seeded in {seconds:.0f}s. Password for every seeded user: {SEED_PASSWORD}"))
+        self.stdout.write(f"  bench client (job with 200 bids): {BENCH_CLIENT}")
+        self.stdout.write(f"  bench VA (300 bids): {BENCH_VA}")
+        self.stdout.write(f"  bench reader (1,000 notifications): {BENCH_READER}")
+
+    # --- users ---------------------------------------------------------------------
+    def _users(self, rng, count):
+        password = make_password(SEED_PASSWORD)
+        now = timezone.now()
+        start = self._next_id(User)
+        fixed = [(BENCH_CLIENT, True, False), (BENCH_VA, False, True), (BENCH_READER, True, True)]
+
+        def rows():
+            for i in range(count):
+                if i < len(fixed):
+                    email, is_client, is_va = fixed[i]
+                else:
+                    roll = rng.random()
+                    is_client, is_va = (True, False) if roll < 0.2 else ((True, True) if roll < 0.25 else (False, True))
+                    email = f"seed{start + i}@example.test"
+                yield {
+                    "id": start + i,
+                    "email": email,
+                    "password": password,
+                    "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                    "is_client": is_client,
+                    "is_va": is_va,
+                    "language": "id" if rng.random() < 0.6 else "en",
+                    "timezone": "Asia/Jakarta",
+                    "date_joined": now - timedelta(days=rng.randint(1, 900)),
+                    "is_active": True,
+                }
+
+        copy_rows(User, rows(), total=count, label="users", skip_pk=False)
+        self._sync_sequence(User)
+        ids = list(range(start, start + count))
+        flags = dict(User.objects.filter(id__in=ids).values_list("id", "is_client").iterator())
+        vas = list(User.objects.filter(id__in=ids, is_va=True).values_list("id", flat=True))
+        clients = [uid for uid, is_client in flags.items() if is_client]
+        emails = User.objects.filter(id__in=ids).values_list("id", "email")
+        copy_rows(
+            EmailAddress,
+            ({"user_id": uid, "email": email, "verified": True, "primary": True} for uid, email in emails.iterator()),
+            total=count,
+            label="email addresses",
+        )
+        copy_rows(
+            ClientProfile,
+            ({"user_id": uid, "display_name": f"{rng.choice(LAST)} {rng.choice(['Ltd', 'CV', 'PT', 'Co'])}",
+              "about": "Small business owner.", "updated_at": now} for uid in clients),
+            total=len(clients),
+            label="client profiles",
+        )
+        copy_rows(
+            VAProfile,
+            ({"user_id": uid, "headline": rng.choice(HEADLINES), "bio": "Reliable and organised.",
+              "hourly_rate": Decimal(rng.choice([50000, 75000, 100000])) if rng.random() < 0.6 else Decimal(rng.choice(["6.00", "8.50", "12.00"])),
+              "currency": "IDR" if rng.random() < 0.6 else "USD", "years_experience": rng.randint(0, 15),
+              "languages": "Indonesian, English", "country": "Indonesia", "updated_at": now} for uid in vas),
+            total=len(vas),
+            label="VA profiles",
+        )
+        by_email = dict(User.objects.filter(email__in=[f[0] for f in fixed]).values_list("email", "id"))
+        return {"clients": clients, "vas": vas, "fixed": by_email}
+
+    # --- jobs ----------------------------------------------------------------------
+    def _jobs(self, rng, users, count):
+        categories = list(Category.objects.values_list("id", flat=True))
+        now = timezone.now()
+        start = self._next_id(Job)
+        statuses = [("open", 70), ("closed", 10), ("hired", 10), ("completed", 5), ("draft", 5)]
+        population = [s for s, weight in statuses for _ in range(weight)]
+        meta = []
+
+        def rows():
+            for i in range(count):
+                job_id = start + i
+                indonesian = rng.random() < 0.55
+                title, text = rng.choice(ID_TASKS if indonesian else EN_TASKS)
+                hourly = rng.random() < 0.45
+                currency = "IDR" if rng.random() < 0.65 else "USD"
+                if currency == "IDR":
+                    rate = Decimal(rng.randrange(25_000, 200_000, 5_000) if hourly else rng.randrange(100_000, 5_000_000, 50_000))
+                else:
+                    rate = Decimal(rng.randrange(300, 2500)) / 100 if hourly else Decimal(rng.randrange(20, 800))
+                status = "open" if i == 0 else rng.choice(population)
+                client = users["fixed"][BENCH_CLIENT] if i == 0 else rng.choice(users["clients"])
+                published = None if status == "draft" else now - timedelta(minutes=rng.randint(1, 90 * 24 * 60))
+                meta.append((job_id, status))
+                yield {
+                    "id": job_id,
+                    "client_id": client,
+                    "title": f"{title} #{job_id}",
+                    "description": text,
+                    "category_id": rng.choice(categories),
+                    "pay_type": "hourly" if hourly else "fixed",
+                    "max_rate": rate,
+                    "currency": currency,
+                    "hours_per_week": rng.choice([5, 10, 20, 40]) if hourly else None,
+                    "duration": rng.choice(["weeks", "months", "ongoing"]) if hourly else "",
+                    "deliverables": "" if hourly else text,
+                    "status": status,
+                    "created_at": published or now,
+                    "updated_at": published or now,
+                    "published_at": published,
+                    "closes_at": (published + timedelta(days=rng.randint(7, 120))) if published else None,
+                    "bid_count": 0,
+                }
+
+        copy_rows(Job, rows(), total=count, label="jobs", skip_pk=False)
+        self._sync_sequence(Job)
+        copy_rows(
+            ManualVersion,
+            ({"job_id": job_id, "number": 1, "body": "1. Read the brief.\n2. Do the work.\n3. Report back.",
+              "checklist": [{"text": "Done as described"}], "created_at": now} for job_id, _s in meta),
+            total=count,
+            label="task manuals",
+        )
+        manuals = dict(ManualVersion.objects.filter(job_id__gte=start).values_list("job_id", "id").iterator())
+        biddable = [job_id for job_id, status in meta if status != "draft"]
+        return {"biddable": biddable, "manuals": manuals, "first": start}
+
+    # --- bids ----------------------------------------------------------------------
+    def _bids(self, rng, users, jobs, count):
+        vas = users["vas"]
+        bench_va = users["fixed"][BENCH_VA]
+        bench_job = jobs["first"]
+        now = timezone.now()
+        plan: dict[int, int] = {}
+        plan[bench_job] = 200
+        remaining = count - 200 - 300
+        biddable = jobs["biddable"]
+        # Spread the rest over jobs, most getting a handful and a few many.
+        while remaining > 0:
+            job_id = rng.choice(biddable)
+            n = min(remaining, rng.choice([1, 2, 3, 5, 8, 13, 21]))
+            if plan.get(job_id, 0) + n > len(vas) - 1:
+                continue
+            plan[job_id] = plan.get(job_id, 0) + n
+            remaining -= n
+        bench_va_jobs = set(rng.sample(biddable[1:], min(300, len(biddable) - 1)))
+        statuses = ["submitted"] * 70 + ["shortlisted"] * 10 + ["rejected"] * 15 + ["withdrawn"] * 5
+        samples = []
+        counts: dict[int, int] = {}
+
+        def rows():
+            for job_id, n in plan.items():
+                chosen = set()
+                if job_id in bench_va_jobs:
+                    chosen.add(bench_va)
+                while len(chosen) < n + (1 if job_id in bench_va_jobs else 0):
+                    candidate = rng.choice(vas)
+                    if candidate != bench_va:
+                        chosen.add(candidate)
+                for va_id in chosen:
+                    yield self._bid(rng, job_id, va_id, jobs, statuses, now, samples, counts)
+            for job_id in bench_va_jobs - set(plan):
+                yield self._bid(rng, job_id, bench_va, jobs, statuses, now, samples, counts)
+
+        total = sum(plan.values()) + len(bench_va_jobs)
+        copy_rows(Bid, rows(), total=total, label="bids")
+        # Samples as metadata only: no files are written at this scale.
+        bid_ids = Bid.objects.filter(job_id__gte=jobs["first"]).values_list("id", flat=True)
+        sample_rows = (
+            {"id": uuid.UUID(int=rng.getrandbits(128)), "bid_id": bid_id, "file": f"samples/seed/{bid_id}.pdf",
+             "original_name": "portfolio.pdf", "content_type": "application/pdf", "size": 200_000, "sha256": "",
+             "thumbnail": "", "created_at": now}
+            for bid_id in bid_ids.iterator() if rng.random() < 0.3
+        )
+        copy_rows(WorkSample, sample_rows, total=int(total * 0.3), label="work samples", skip_pk=False)
+
+    def _bid(self, rng, job_id, va_id, jobs, statuses, now, samples, counts):
+        years = rng.randint(1, 12)
+        when = now - timedelta(minutes=rng.randint(1, 60 * 24 * 60))
+        return {
+            "job_id": job_id,
+            "va_id": va_id,
+            "amount": Decimal(rng.randrange(20_000, 150_000, 1_000)),
+            "cover_letter": (LETTER_ID if rng.random() < 0.55 else LETTER_EN).format(y=years),
+            "manual_version_id": jobs["manuals"].get(job_id),
+            "status": rng.choice(statuses),
+            "created_at": when,
+            "updated_at": when,
+            "submitted_at": when,
+        }
+
+    # --- notifications -------------------------------------------------------------
+    def _notifications(self, rng, users, jobs, count):
+        reader = users["fixed"][BENCH_READER]
+        now = timezone.now()
+        kinds = ["job_posted", "bid_submitted", "bid_shortlisted", "bid_rejected", "interview_proposed"]
+        recipients = users["vas"]
+
+        def rows():
+            for i in range(count):
+                recipient = reader if i < 1000 else rng.choice(recipients)
+                job_id = jobs["first"] + rng.randrange(0, len(jobs["manuals"]))
+                kind = rng.choice(kinds)
+                yield {
+                    "recipient_id": recipient,
+                    "kind": kind,
+                    "job_id": job_id,
+                    "data": {"url": f"/jobs/{job_id}/", "title": f"Task #{job_id}"},
+                    "event_key": f"seed:{i}",
+                    "created_at": now - timedelta(minutes=rng.randint(1, 30 * 24 * 60)),
+                    "read_at": None if rng.random() < 0.4 else now,
+                }
+
+        copy_rows(Notification, rows(), total=count, label="notifications")
+
+    # --- derived data --------------------------------------------------------------
+    def _finish(self):
+        progress = Progress("counts and search", 3)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                UPDATE jobs_job j SET bid_count = c.n
+                FROM (SELECT job_id, count(*) AS n FROM bids_bid WHERE status <> 'withdrawn' GROUP BY job_id) c
+                WHERE c.job_id = j.id
+                """
+            )
+            progress.advance()
+            from jobs import search
+
+            search.refresh_search_vectors()
+            progress.advance()
+            cursor.execute("ANALYZE")
+            progress.advance()
+
+    def _next_id(self, model) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {model._meta.db_table}")  # noqa: S608
+            return cursor.fetchone()[0]
+
+    def _sync_sequence(self, model) -> None:
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"  # noqa: S608
+            )
