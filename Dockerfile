@@ -30,4 +30,5 @@ ENV MEDIA_ROOT=/data/media \
     PRIVATE_MEDIA_ROOT=/data/private
 
 EXPOSE 8000
-CMD ["gunicorn", "marketplace.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py (in /app) sets the bind address, workers and timeouts.
+CMD ["gunicorn", "marketplace.wsgi:application"]

@@ -34,7 +34,9 @@ class AccountAdapter(DefaultAccountAdapter):
     def _language_for(email: str, context: dict[str, Any]) -> str:
         user = context.get("user")
         if user is None:
-            address = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
+            address = (
+                EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
+            )
             user = address.user if address else User.objects.filter(email__iexact=email).first()
         if user is not None and getattr(user, "language", ""):
             return user.language
@@ -52,7 +54,9 @@ class AccountAdapter(DefaultAccountAdapter):
             clear_login(request)
             messages.error(
                 request,
-                _("Your account is suspended, so you cannot sign in. Contact support if you think this is a mistake."),
+                _(
+                    "Your account is suspended, so you cannot sign in. Contact support if you think this is a mistake."
+                ),
             )
             return redirect("account_login")
         return super().pre_login(request, user, **kwargs)

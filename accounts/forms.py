@@ -20,7 +20,9 @@ class SignupForm(forms.Form):
     ]
     ROLES = {"client": ["client"], "va": ["va"], "both": ["client", "va"]}
 
-    name = forms.CharField(label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    name = forms.CharField(
+        label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     role = forms.ChoiceField(
         label=_("How will you use Asisten?"),
         choices=ROLE_CHOICES,
@@ -125,7 +127,9 @@ class VAProfileForm(forms.ModelForm):
         return years
 
     def clean_new_skills(self) -> list[str]:
-        names = [" ".join(part.split()) for part in self.cleaned_data.get("new_skills", "").split(",")]
+        names = [
+            " ".join(part.split()) for part in self.cleaned_data.get("new_skills", "").split(",")
+        ]
         names = [name for name in names if name]
         for name in names:
             if len(name) > 60:
@@ -150,13 +154,18 @@ class ClientProfileForm(forms.ModelForm):
 class PortfolioItemForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
     description = forms.CharField(
-        label=_("Description"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Description"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     link = forms.URLField(
         label=_("Link"),
         required=False,
         assume_scheme="https",
-        help_text=_("A page where the work can be seen, for example a shared document or a website."),
+        help_text=_(
+            "A page where the work can be seen, for example a shared document or a website."
+        ),
     )
     file = forms.FileField(
         label=_("File"),
@@ -177,9 +186,9 @@ class PortfolioItemForm(forms.Form):
         if item is None or not item.file:
             del self.fields["remove_file"]
         else:
-            self.fields["file"].help_text = _("Current file: %(name)s. Upload another to replace it.") % {
-                "name": item.original_name or _("file")
-            }
+            self.fields["file"].help_text = _(
+                "Current file: %(name)s. Upload another to replace it."
+            ) % {"name": item.original_name or _("file")}
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -194,7 +203,12 @@ class PortfolioItemForm(forms.Form):
         has_file = bool(cleaned.get("file")) or (
             self.item is not None and self.item.file and not cleaned.get("remove_file")
         )
-        if not has_file and not cleaned.get("link") and "file" not in self.errors and "link" not in self.errors:
+        if (
+            not has_file
+            and not cleaned.get("link")
+            and "file" not in self.errors
+            and "link" not in self.errors
+        ):
             self.add_error("link", _("Add a file or a link so clients can see this work."))
         return cleaned
 

@@ -4,6 +4,7 @@ import zoneinfo
 
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.messages.storage import default_storage
 from django.shortcuts import redirect
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
@@ -20,8 +21,12 @@ class SuspendedUserMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.suspended_at is not None:
             logout(request)
-            messages.error(request, _("Your account is suspended. Contact support if you think this is a mistake."))
-            return redirect("account_login")
+            # This runs before MessageMiddleware, so store the message on the response directly.
+            storage = default_storage(request)
+            storage.add(messages.ERROR, _("Your account is suspended. Contact support if you think this is a mistake."))
+            response = redirect("account_login")
+            storage.update(response)
+            return response
         return self.get_response(request)
 
 

@@ -17,4 +17,3 @@ def portfolio_items_downloadable_by(user) -> QuerySet[PortfolioItem]:
     if user.is_staff:
         return PortfolioItem.objects.all()
     return PortfolioItem.objects.filter(profile__user=user)
-

@@ -37,7 +37,9 @@ def skill_get_or_create(*, name: str) -> Skill:
     slug = slugify(name)[: Skill._meta.get_field("slug").max_length]
     if not name or not slug:
         raise ValidationError(_("A skill needs a name with letters or digits."), code="skill_name")
-    existing = Skill.objects.filter(slug=slug).first() or Skill.objects.filter(name__iexact=name).first()
+    existing = (
+        Skill.objects.filter(slug=slug).first() or Skill.objects.filter(name__iexact=name).first()
+    )
     if existing:
         return existing
     try:
@@ -100,11 +102,15 @@ def profile_update(
 
         if va_data is not None:
             if not user.is_va:
-                raise ValidationError(_("Switch on working as a VA before filling in a VA profile."), code="role")
+                raise ValidationError(
+                    _("Switch on working as a VA before filling in a VA profile."), code="role"
+                )
             _va_profile_save(user=user, data=va_data)
         if client_data is not None:
             if not user.is_client:
-                raise ValidationError(_("Switch on hiring before filling in a client profile."), code="role")
+                raise ValidationError(
+                    _("Switch on hiring before filling in a client profile."), code="role"
+                )
             profile, _created = ClientProfile.objects.get_or_create(user=user)
             for field in CLIENT_FIELDS:
                 if field in client_data:
@@ -125,7 +131,9 @@ def _va_profile_save(*, user: User, data: Mapping[str, Any]) -> VAProfile:
     profile.save()
     if "skills" in data or "new_skills" in data:
         skills = list(data.get("skills") or [])
-        skills += [skill_get_or_create(name=name) for name in data.get("new_skills") or [] if name.strip()]
+        skills += [
+            skill_get_or_create(name=name) for name in data.get("new_skills") or [] if name.strip()
+        ]
         profile.skills.set(skills)
     if "categories" in data:
         profile.categories.set(data["categories"])
@@ -143,7 +151,7 @@ def _store_upload(item: PortfolioItem, upload: UploadedFile) -> str:
     """Check the upload, store it under a generated key and record its metadata on `item`."""
     checked = check_portfolio_upload(upload)
     storage = item.file.storage
-    name = storage.save(generated_key("portfolio", extension=checked.extension), checked.file)
+    name = storage.save(generated_key("portfolio", extension=checked.extension), upload)
     item.file.name = name
     item.original_name = checked.original_name
     item.content_type = checked.content_type
@@ -158,7 +166,9 @@ def _delete_stored_file_on_commit(storage, name: str) -> None:
 
 def _require_file_or_link(item: PortfolioItem) -> None:
     if not item.file and not item.link:
-        raise ValidationError(_("Add a file or a link so clients can see this work."), code="file_or_link")
+        raise ValidationError(
+            _("Add a file or a link so clients can see this work."), code="file_or_link"
+        )
 
 
 def portfolio_item_create(
@@ -171,7 +181,9 @@ def portfolio_item_create(
 ) -> PortfolioItem:
     """Add a piece of past work (a file, a link, or both) to the user's VA portfolio."""
     with transaction.atomic():
-        item = PortfolioItem(profile=_va_profile_of(user), title=title.strip(), description=description, link=link)
+        item = PortfolioItem(
+            profile=_va_profile_of(user), title=title.strip(), description=description, link=link
+        )
         stored = _store_upload(item, file) if file else ""
         try:
             _require_file_or_link(item)

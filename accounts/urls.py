@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from accounts import views
 
 app_name = "accounts"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("profile/", views.profile, name="profile"),
+    path("profile/edit/", views.edit, name="edit"),
+    path("profile/roles/", views.role_enable, name="role_enable"),
+    path("profile/portfolio/new/", views.portfolio_create, name="portfolio_create"),
+    path("profile/portfolio/<int:pk>/edit/", views.portfolio_edit, name="portfolio_edit"),
+    path("profile/portfolio/<int:pk>/delete/", views.portfolio_delete, name="portfolio_delete"),
+    path("profile/portfolio/<int:pk>/file/", views.portfolio_file, name="portfolio_file"),
+    path("va/<int:pk>/", views.va_public, name="va_public"),
+]

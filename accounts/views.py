@@ -10,13 +10,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import services
-from accounts.forms import AccountForm, ClientProfileForm, PortfolioItemForm, RoleEnableForm, VAProfileForm
+from accounts.forms import (
+    AccountForm,
+    ClientProfileForm,
+    PortfolioItemForm,
+    RoleEnableForm,
+    VAProfileForm,
+)
 from accounts.models import ClientProfile, PortfolioItem, User, VAProfile
 from accounts.permissions import can_download_portfolio_files_of, portfolio_items_downloadable_by
 from jobs.models import Category, Skill
@@ -50,9 +56,13 @@ def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {
         "va_profile": _va_profile_with_details(user) if user.is_va else None,
-        "client_profile": ClientProfile.objects.filter(user=user).first() if user.is_client else None,
+        "client_profile": ClientProfile.objects.filter(user=user).first()
+        if user.is_client
+        else None,
         "mfa_enabled": is_mfa_enabled(user),
-        "unverified_email": not EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists(),
+        "unverified_email": not EmailAddress.objects.filter(
+            user=user, email__iexact=user.email, verified=True
+        ).exists(),
     }
     return render(request, "accounts/profile.html", context)
 
@@ -65,9 +75,15 @@ def edit(request: HttpRequest) -> HttpResponse:
     client_profile = ClientProfile.objects.filter(user=user).first() if user.is_client else None
     data = request.POST if request.method == "POST" else None
     account_form = AccountForm(data, instance=user, prefix="account")
-    va_form = VAProfileForm(data, instance=va_profile or VAProfile(user=user), prefix="va") if user.is_va else None
+    va_form = (
+        VAProfileForm(data, instance=va_profile or VAProfile(user=user), prefix="va")
+        if user.is_va
+        else None
+    )
     client_form = (
-        ClientProfileForm(data, instance=client_profile or ClientProfile(user=user), prefix="client")
+        ClientProfileForm(
+            data, instance=client_profile or ClientProfile(user=user), prefix="client"
+        )
         if user.is_client
         else None
     )
@@ -82,7 +98,9 @@ def edit(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             user.refresh_from_db()
-            _apply_errors(va_form if va_form and hasattr(error, "error_dict") else account_form, error)
+            _apply_errors(
+                va_form if va_form and hasattr(error, "error_dict") else account_form, error
+            )
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("accounts:profile")
@@ -107,9 +125,13 @@ def role_enable(request: HttpRequest) -> HttpResponse:
     role = form.cleaned_data["role"]
     services.role_enable(user=request.user, role=role)
     if role == "va":
-        messages.success(request, _("You can now work as a VA. Fill in your VA profile so clients can find you."))
+        messages.success(
+            request, _("You can now work as a VA. Fill in your VA profile so clients can find you.")
+        )
     else:
-        messages.success(request, _("You can now hire VAs. Tell VAs a little about you or your company."))
+        messages.success(
+            request, _("You can now hire VAs. Tell VAs a little about you or your company.")
+        )
     return redirect("accounts:edit")
 
 
@@ -178,22 +200,31 @@ def portfolio_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def portfolio_file(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(portfolio_items_downloadable_by(request.user).exclude(file=""), pk=pk)
     return serve_private_file(
-        item.file, download_name=item.original_name or "portfolio", content_type=item.content_type, inline=True
+        item.file,
+        download_name=item.original_name or "portfolio",
+        content_type=item.content_type,
+        inline=True,
     )
 
 
 @require_GET
 def va_public(request: HttpRequest, pk: int) -> HttpResponse:
-    va = get_object_or_404(User.objects.public_vas().select_related("va_profile"), pk=pk)
-    profile = _va_profile_with_details(va)
-    if profile is None:  # pragma: no cover - public_vas() requires a profile
-        raise Http404
+    profile = get_object_or_404(
+        VAProfile.objects.filter(user__in=User.objects.public_vas())
+        .select_related("user")
+        .prefetch_related(
+            Prefetch("skills", queryset=Skill.objects.order_by("name")),
+            Prefetch("categories", queryset=Category.objects.all()),
+            "portfolio_items",
+        ),
+        user_id=pk,
+    )
     return render(
         request,
         "accounts/va_public.html",
         {
-            "va": va,
+            "va": profile.user,
             "profile": profile,
-            "can_download_files": can_download_portfolio_files_of(request.user, va),
+            "can_download_files": can_download_portfolio_files_of(request.user, profile.user),
         },
     )

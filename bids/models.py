@@ -104,6 +104,16 @@ def thumbnail_upload_to(instance, filename: str) -> str:
     return generated_key("thumbs", filename, extension=".webp")
 
 
+class WorkSampleQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Samples of bids the user may see (see BidQuerySet.visible_to)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        return self.filter(models.Q(bid__va=user) | models.Q(bid__job__client=user))
+
+
 class WorkSample(models.Model):
     """A file (or a portfolio item) a VA attaches to a bid; private to VA, client and staff."""
 
@@ -120,6 +130,8 @@ class WorkSample(models.Model):
     thumbnail = models.FileField(upload_to=thumbnail_upload_to, storage=private_storage, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = WorkSampleQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at"]
         verbose_name = _("work sample")
@@ -127,6 +139,44 @@ class WorkSample(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def stored_file(self):
+        """The file to serve: our own copy, or the portfolio item's file."""
+        if self.file:
+            return self.file
+        if self.portfolio_item_id and self.portfolio_item.file:
+            return self.portfolio_item.file
+        return None
+
+    @property
+    def link(self) -> str:
+        """A portfolio item that is only a link (shown as a link, never proxied)."""
+        if not self.file and self.portfolio_item_id and not self.portfolio_item.file:
+            return self.portfolio_item.link
+        return ""
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in ("image/png", "image/jpeg", "image/webp")
+
+    @property
+    def icon(self) -> str:
+        """A short label for the file-type icon."""
+        return {
+            "application/pdf": "PDF",
+            "image/png": "PNG",
+            "image/jpeg": "JPG",
+            "image/webp": "WEBP",
+            "text/csv": "CSV",
+            "text/plain": "TXT",
+            "text/uri-list": "URL",
+        }.get(
+            self.content_type,
+            "DOC"
+            if "word" in self.content_type
+            else ("XLS" if "sheet" in self.content_type else "FILE"),
+        )
 
 
 class InterviewQuerySet(models.QuerySet):

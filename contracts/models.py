@@ -77,7 +77,9 @@ class ContractQuerySet(models.QuerySet):
                 Deliverable.objects.filter(contract=contract, status=Deliverable.Status.SUBMITTED)
             ),
             changes_requested=Exists(
-                Deliverable.objects.filter(contract=contract, status=Deliverable.Status.CHANGES_REQUESTED)
+                Deliverable.objects.filter(
+                    contract=contract, status=Deliverable.Status.CHANGES_REQUESTED
+                )
             )
             & ~Exists(
                 Deliverable.objects.filter(
@@ -86,9 +88,13 @@ class ContractQuerySet(models.QuerySet):
                 )
             ),
             week_to_review=Exists(
-                Timesheet.objects.filter(contract=contract, status=Timesheet.Status.PENDING, total_hours__gt=0)
+                Timesheet.objects.filter(
+                    contract=contract, status=Timesheet.Status.PENDING, total_hours__gt=0
+                )
             ),
-            week_disputed=Exists(Timesheet.objects.filter(contract=contract, status=Timesheet.Status.DISPUTED)),
+            week_disputed=Exists(
+                Timesheet.objects.filter(contract=contract, status=Timesheet.Status.DISPUTED)
+            ),
             payment_to_mark=Exists(
                 Timesheet.objects.filter(
                     contract=contract, status=Timesheet.Status.APPROVED, payment__isnull=True
@@ -108,10 +114,12 @@ class ContractQuerySet(models.QuerySet):
 
     def active_first(self):
         return self.annotate(
-            is_active=models.Case(
-                models.When(status=Contract.Status.ACTIVE, then=0), default=1, output_field=models.IntegerField()
+            finished_rank=models.Case(
+                models.When(status=Contract.Status.ACTIVE, then=0),
+                default=1,
+                output_field=models.IntegerField(),
             )
-        ).order_by("is_active", "-started_at", "-pk")
+        ).order_by("finished_rank", "-started_at", "-pk")
 
 
 class Contract(models.Model):
@@ -127,7 +135,9 @@ class Contract(models.Model):
     client = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contracts_as_client"
     )
-    va = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contracts_as_va")
+    va = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contracts_as_va"
+    )
     rate = models.DecimalField(_("rate"), max_digits=14, decimal_places=2)
     pay_type = models.CharField(_("pay type"), max_length=10)
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
@@ -140,7 +150,9 @@ class Contract(models.Model):
     # The manual as it was at hire time, copied so later edits never change the deal.
     manual_snapshot_body = models.TextField(blank=True)
     manual_snapshot_checklist = models.JSONField(default=list, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
     started_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.TextField(blank=True)
@@ -157,7 +169,9 @@ class Contract(models.Model):
         ordering = ["-started_at"]
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
-        constraints = [models.CheckConstraint(condition=models.Q(rate__gt=0), name="contract_rate_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="contract_rate_positive")
+        ]
 
     def __str__(self) -> str:
         return f"{self.job} ({self.va})"
@@ -221,7 +235,11 @@ class PrivateFile(models.Model):
 class MessageQuerySet(models.QuerySet):
     def thread(self):
         """Oldest first, so the newest message sits at the bottom."""
-        return self.select_related("author").prefetch_related("attachments").order_by("created_at", "pk")
+        return (
+            self.select_related("author")
+            .prefetch_related("attachments")
+            .order_by("created_at", "pk")
+        )
 
 
 class Message(models.Model):
@@ -324,8 +342,12 @@ class Timesheet(models.Model):
         verbose_name = _("weekly timesheet")
         verbose_name_plural = _("weekly timesheets")
         constraints = [
-            models.UniqueConstraint(fields=["contract", "week_start"], name="timesheet_one_per_week"),
-            models.CheckConstraint(condition=Q(total_hours__gte=0), name="timesheet_hours_not_negative"),
+            models.UniqueConstraint(
+                fields=["contract", "week_start"], name="timesheet_one_per_week"
+            ),
+            models.CheckConstraint(
+                condition=Q(total_hours__gte=0), name="timesheet_hours_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -354,9 +376,13 @@ class HourEntry(models.Model):
         verbose_name = _("hour entry")
         verbose_name_plural = _("hour entries")
         constraints = [
-            models.CheckConstraint(condition=Q(hours__gt=0, hours__lte=24), name="hour_entry_hours_range"),
             models.CheckConstraint(
-                condition=Exact(Mod(F("hours"), models.Value(Decimal("0.25"))), models.Value(Decimal("0"))),
+                condition=Q(hours__gt=0, hours__lte=24), name="hour_entry_hours_range"
+            ),
+            models.CheckConstraint(
+                condition=Exact(
+                    Mod(F("hours"), models.Value(Decimal("0.25"))), models.Value(Decimal("0"))
+                ),
                 name="hour_entry_quarter_hours",
             ),
         ]
@@ -378,7 +404,9 @@ class PaymentMark(models.Model):
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     marked_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(
@@ -413,7 +441,9 @@ class ReviewQuerySet(models.QuerySet):
         """Double-blind: a review shows once the other side has reviewed too, or once the
         review window (14 days after the contract ended) has closed."""
         now = now or timezone.now()
-        counterpart = Review.objects.filter(contract=OuterRef("contract")).exclude(author=OuterRef("author"))
+        counterpart = Review.objects.filter(contract=OuterRef("contract")).exclude(
+            author=OuterRef("author")
+        )
         return self.filter(Q(Exists(counterpart)) | Q(contract__ended_at__lte=now - REVIEW_WINDOW))
 
     def about(self, user):
@@ -433,8 +463,12 @@ class Review(models.Model):
         VA = "va", _("VA")
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="reviews")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_written")
-    subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_received")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_written"
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_received"
+    )
     author_role = models.CharField(max_length=10, choices=Role.choices)
     overall = models.PositiveSmallIntegerField(_("overall"))
     communication = models.PositiveSmallIntegerField(_("communication"))
@@ -453,12 +487,15 @@ class Review(models.Model):
             models.UniqueConstraint(fields=["contract", "author"], name="review_one_per_party"),
             *[
                 models.CheckConstraint(
-                    condition=Q(**{f"{name}__gte": 1, f"{name}__lte": 5}), name=f"review_{name}_1_to_5"
+                    condition=Q(**{f"{name}__gte": 1, f"{name}__lte": 5}),
+                    name=f"review_{name}_1_to_5",
                 )
                 for name in ("overall", "communication", "quality", "timeliness")
             ],
         ]
-        indexes = [models.Index(fields=["subject", "author_role", "-created_at"], name="review_subject")]
+        indexes = [
+            models.Index(fields=["subject", "author_role", "-created_at"], name="review_subject")
+        ]
 
     def __str__(self) -> str:
         return f"{self.overall}★ by {self.author_id} on {self.contract_id}"

@@ -122,12 +122,16 @@ class Job(models.Model):
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="jobs", verbose_name=_("category")
     )
-    skills = models.ManyToManyField(Skill, blank=True, related_name="jobs", verbose_name=_("skills"))
+    skills = models.ManyToManyField(
+        Skill, blank=True, related_name="jobs", verbose_name=_("skills")
+    )
     pay_type = models.CharField(_("pay type"), max_length=10, choices=PayType.choices)
     max_rate = models.DecimalField(_("maximum rate"), max_digits=14, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
     # Hourly work
-    hours_per_week = models.PositiveSmallIntegerField(_("estimated hours per week"), null=True, blank=True)
+    hours_per_week = models.PositiveSmallIntegerField(
+        _("estimated hours per week"), null=True, blank=True
+    )
     duration = models.CharField(_("duration"), max_length=20, choices=Duration.choices, blank=True)
     # Per-task work
     deliverables = models.TextField(_("deliverables"), blank=True, max_length=5000)
@@ -136,7 +140,9 @@ class Job(models.Model):
     working_hours = models.CharField(_("working hours"), max_length=120, blank=True)
     closes_at = models.DateTimeField(_("bidding closes"), null=True, blank=True)
 
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -184,7 +190,9 @@ class Job(models.Model):
             ),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(max_rate__gt=0), name="job_max_rate_positive"),
+            models.CheckConstraint(
+                condition=models.Q(max_rate__gt=0), name="job_max_rate_positive"
+            ),
             models.CheckConstraint(
                 condition=models.Q(pay_type__in=["fixed", "hourly"]), name="job_pay_type_valid"
             ),

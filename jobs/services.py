@@ -354,7 +354,11 @@ def job_close(*, job: Job, by=None) -> Job:
             recipients=[job.client_id],
             event_key=f"job_auto_closed:{job.pk}:{_stamp(job.closes_at)}",
             job_id=job.pk,
-            data={"url": job.get_absolute_url(), "title": job.title, "bid_count": str(job.bid_count)},
+            data={
+                "url": job.get_absolute_url(),
+                "title": job.title,
+                "bid_count": str(job.bid_count),
+            },
         )
     return job
 
@@ -366,10 +370,14 @@ def job_reopen(*, job: Job, by) -> Job:
     _check_actor(job, by)
     _check_can_post(job.client)
     if job.status != Job.Status.CLOSED:
-        raise _refuse(job, _("Only a task whose bidding is closed can reopen; this task is %(status)s."))
+        raise _refuse(
+            job, _("Only a task whose bidding is closed can reopen; this task is %(status)s.")
+        )
     if job.closes_at is not None and job.closes_at <= timezone.now():
         raise ValidationError(
-            _("The closing date for bids has passed. Edit the task to set a later one, then reopen.")
+            _(
+                "The closing date for bids has passed. Edit the task to set a later one, then reopen."
+            )
         )
     job.status = Job.Status.OPEN
     job.save(update_fields=["status", "updated_at"])
@@ -394,7 +402,9 @@ def job_complete(*, job: Job, by) -> Job:
     job = _lock(job)
     _check_actor(job, by)
     if job.status != Job.Status.HIRED:
-        raise _refuse(job, _("Only a task with a hired VA can be completed; this task is %(status)s."))
+        raise _refuse(
+            job, _("Only a task with a hired VA can be completed; this task is %(status)s.")
+        )
     job.status = Job.Status.COMPLETED
     job.save(update_fields=["status", "updated_at"])
     return job

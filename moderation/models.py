@@ -14,6 +14,8 @@ class Report(models.Model):
         INAPPROPRIATE = "inappropriate", _("Inappropriate content")
         SPAM = "spam", _("Spam")
         OTHER = "other", _("Other")
+        # Not offered to users: a first-time client's job held until a moderator approves it.
+        PREAPPROVAL = "preapproval", _("Awaiting pre-approval")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -25,7 +27,11 @@ class Report(models.Model):
         AUTO = "auto", _("Automatic flag")
 
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports_made"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports_made",
     )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.USER)
     target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
@@ -33,7 +39,9 @@ class Report(models.Model):
     target = GenericForeignKey("target_type", "target_id")
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     details = models.TextField(_("details"), blank=True, max_length=3000)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -47,6 +55,25 @@ class Report(models.Model):
         indexes = [
             models.Index(fields=["status", "-created_at"], name="report_status"),
             models.Index(fields=["target_type", "target_id"], name="report_target"),
+        ]
+        constraints = [
+            # One open report per person per thing; automatic flags and pre-approval holds
+            # are deduplicated per thing the same way.
+            models.UniqueConstraint(
+                fields=["reporter", "target_type", "target_id"],
+                condition=models.Q(status="open", reporter__isnull=False),
+                name="report_one_open_per_reporter",
+            ),
+            models.UniqueConstraint(
+                fields=["target_type", "target_id"],
+                condition=models.Q(status="open", source="auto") & ~models.Q(reason="preapproval"),
+                name="report_one_open_flag_per_target",
+            ),
+            models.UniqueConstraint(
+                fields=["target_type", "target_id"],
+                condition=models.Q(status="open", reason="preapproval"),
+                name="report_one_open_hold_per_target",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -63,14 +90,21 @@ class ModerationAction(models.Model):
         REINSTATE_USER = "reinstate_user", _("Reinstate user")
         DISMISS_REPORT = "dismiss_report", _("Dismiss report")
         APPROVE_JOB = "approve_job", _("Approve job")
+        ACTION_REPORT = "action_report", _("Mark report actioned")
 
-    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     action = models.CharField(max_length=20, choices=Action.choices)
     target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     target_id = models.CharField(max_length=64)
     target = GenericForeignKey("target_type", "target_id")
     reason = models.TextField(_("reason"))
-    report = models.ForeignKey(Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions")
+    report = models.ForeignKey(
+        Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    # What the action changed, so it can be undone exactly (e.g. the jobs a suspension hid).
+    data = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -80,3 +114,17 @@ class ModerationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.moderator_id}"
+
+
+class ScanWatermark(models.Model):
+    """How far the automatic flag scan has read each kind of content (one row per kind)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    scanned_until = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("scan watermark")
+        verbose_name_plural = _("scan watermarks")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.scanned_until:%Y-%m-%d %H:%M:%S}"

@@ -72,6 +72,25 @@ KINDS: dict[str, Kind] = {
         Kind("interview_rescheduled", _("An interview was rescheduled"), "both"),
         Kind("interview_cancelled", _("An interview was cancelled"), "both"),
         Kind("interview_reminder", _("An interview starts soon"), "both"),
+        # Contracts (owner: contracts)
+        Kind("message_received", _("A new message in one of my contracts"), "both"),
+        Kind("deliverable_submitted", _("My VA delivered work for approval"), "client"),
+        Kind("deliverable_approved", _("The client approved my delivery"), "va"),
+        Kind("changes_requested", _("The client asked for changes to my delivery"), "va"),
+        Kind("hours_approved", _("The client approved a week of my hours"), "va"),
+        Kind("hours_disputed", _("The client disputed a week of my hours"), "va"),
+        Kind("payment_marked", _("The client marked work as paid"), "va"),
+        Kind("payment_confirmed", _("My VA confirmed receiving a payment"), "client"),
+        Kind("contract_completed", _("The client completed our contract"), "va"),
+        Kind("contract_ended", _("A contract was ended early"), "both"),
+        Kind("review_received", _("I received a review"), "both"),
+        # Moderation
+        Kind("account_suspended", _("A moderator suspended my account"), "both"),
+        Kind(
+            "bid_withdrawn_by_moderation",
+            _("A bid on my task was withdrawn because the VA's account was suspended"),
+            "client",
+        ),
     ]
 }
 

@@ -43,12 +43,16 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         constraints = [
-            models.UniqueConstraint(fields=["recipient", "event_key"], name="notification_once_per_event")
+            models.UniqueConstraint(
+                fields=["recipient", "event_key"], name="notification_once_per_event"
+            )
         ]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notification_recipient"),
             models.Index(
-                fields=["recipient"], name="notification_unread", condition=models.Q(read_at__isnull=True)
+                fields=["recipient"],
+                name="notification_unread",
+                condition=models.Q(read_at__isnull=True),
             ),
         ]
 
@@ -79,7 +83,9 @@ class Delivery(models.Model):
         # The recipient chose the daily digest for this kind: sent with the next digest.
         HELD = "held", _("Held for the daily digest")
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries"
+    )
     channel = models.CharField(max_length=10, default="email")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -95,13 +101,19 @@ class Delivery(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         constraints = [
-            models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel")
+            models.UniqueConstraint(
+                fields=["notification", "channel"], name="delivery_once_per_channel"
+            )
         ]
         indexes = [
             models.Index(
-                fields=["next_attempt_at"], name="delivery_pending", condition=models.Q(status="pending")
+                fields=["next_attempt_at"],
+                name="delivery_pending",
+                condition=models.Q(status="pending"),
             ),
-            models.Index(fields=["notification"], name="delivery_held", condition=models.Q(status="held")),
+            models.Index(
+                fields=["notification"], name="delivery_held", condition=models.Q(status="held")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -128,7 +140,11 @@ class JobAnnouncement(models.Model):
         verbose_name = _("job announcement")
         verbose_name_plural = _("job announcements")
         indexes = [
-            models.Index(fields=["created_at"], name="announcement_undone", condition=models.Q(done_at__isnull=True)),
+            models.Index(
+                fields=["created_at"],
+                name="announcement_undone",
+                condition=models.Q(done_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -143,12 +159,16 @@ class JobAlertQuerySet(models.QuerySet):
 class JobAlert(models.Model):
     """A VA's saved search: new jobs matching it notify them."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="job_alerts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="job_alerts"
+    )
     name = models.CharField(_("name"), max_length=80)
     category_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
     skill_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
     pay_type = models.CharField(_("pay type"), max_length=10, blank=True)
-    min_rate = models.DecimalField(_("minimum max-rate"), max_digits=14, decimal_places=2, null=True, blank=True)
+    min_rate = models.DecimalField(
+        _("minimum max-rate"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, blank=True)
     keywords = models.CharField(_("keywords"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -175,12 +195,16 @@ class Preference(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
     )
     kind = models.CharField(max_length=40)
-    email_mode = models.CharField(max_length=10, choices=EmailMode.choices, default=EmailMode.INSTANT)
+    email_mode = models.CharField(
+        max_length=10, choices=EmailMode.choices, default=EmailMode.INSTANT
+    )
 
     class Meta:
         verbose_name = _("notification preference")
         verbose_name_plural = _("notification preferences")
-        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="preference_unique_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="preference_unique_kind")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}: {self.email_mode}"

@@ -9,8 +9,7 @@ docstrings): .venv, .data, tests, bench, artifacts, static and hidden folders.
 from __future__ import annotations
 
 import ast
-import io
-import tokenize
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -75,38 +74,23 @@ def python_messages(source: str) -> Iterator[Key]:
             yield key
 
 
+_STRING = r"""[uUbBrR]*(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")"""
+_CALL = re.compile(
+    r"(?<![\w.])(?P<name>" + "|".join(re.escape(k) for k in KEYWORDS) + r")\s*\("
+    r"(?P<args>\s*" + _STRING + r"(?:\s*(?:,\s*)?" + _STRING + r")*(?:\s*,\s*\w+)?)\s*\)"
+)
+_ARG = re.compile(r"\s*(?:(?P<strings>(?:" + _STRING + r"\s*)+)|(?P<other>\w+))\s*(?:,|$)")
+
+
 def template_messages(source: str, origin: str) -> Iterator[Key]:
     """Messages in a template, read from the Python-like text `templatize` makes of it."""
     code = templatize(source, origin=origin)
-    tokens = [
-        t
-        for t in tokenize.generate_tokens(io.StringIO(code).readline)
-        if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT)
-    ]
-    for i, token in enumerate(tokens[:-1]):
-        if token.type != tokenize.NAME or token.string not in KEYWORDS:
-            continue
-        if tokens[i + 1].string != "(":
-            continue
+    for call in _CALL.finditer(code):
         args: list[str | None] = []
-        current: list[str] | None = []
-        depth = 0
-        for tok in tokens[i + 2 :]:
-            if tok.string in "([{" and tok.type == tokenize.OP:
-                depth += 1
-            elif tok.string in ")]}" and tok.type == tokenize.OP:
-                if depth == 0:
-                    break
-                depth -= 1
-            if depth == 0 and tok.string == ",":
-                args.append("".join(current) if current is not None else None)
-                current = []
-            elif tok.type == tokenize.STRING and current is not None:
-                current.append(ast.literal_eval(tok.string))
-            else:
-                current = None
-        args.append("".join(current) if current else None)
-        key = _key(args, KEYWORDS[token.string])
+        for arg in _ARG.finditer(call.group("args")):
+            strings = re.findall(_STRING, arg.group("strings") or "")
+            args.append("".join(ast.literal_eval(s) for s in strings) if strings else None)
+        key = _key(args, KEYWORDS[call.group("name")])
         if key is not None and key[1]:
             yield key
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -83,3 +86,23 @@ def settings_variables() -> set[str]:
 
     source = (REPO / "marketplace" / "settings.py").read_text()
     return set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z][A-Z0-9_]+)"', source))
+
+
+def process_alive(pid: int) -> bool:
+    """True while pid runs; an exited process its parent has not reaped yet counts as gone."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+@contextlib.contextmanager
+def private_tmp_dir(prefix: str):
+    """A 0700 temp folder of our own. Not pytest's tmp_path: other pytest sessions on this
+    machine prune old pytest-of-<user> folders, possibly while a slow test still uses one."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -4,26 +4,28 @@ import json
 import shutil
 import subprocess
 import time
-from pathlib import Path
 
 import psycopg2
 import pytest
 import redis
 
 from marketplace import devservices
-from tests.ops.helpers import PYTHON, REPO
+from tests.ops.helpers import PYTHON, REPO, private_tmp_dir, process_alive
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def checkout(tmp_path):
+def checkout():
     """An empty 'checkout' folder; its private servers are stopped and removed afterwards."""
-    yield tmp_path
-    devservices.stop_services(tmp_path)
-    state = tmp_path / ".data" / "postgres.json"
-    if state.exists():
-        shutil.rmtree(json.loads(state.read_text())["pgdata"], ignore_errors=True)
+    with private_tmp_dir("asisten-ops-") as folder:
+        root = folder / "checkout"
+        root.mkdir()
+        yield root
+        devservices.stop_services(root)
+        state = root / ".data" / "postgres.json"
+        if state.exists():
+            shutil.rmtree(json.loads(state.read_text())["pgdata"], ignore_errors=True)
 
 
 def test_it_starts_both_servers_then_reuses_them_quickly(checkout):
@@ -79,7 +81,7 @@ def test_stopping_keeps_the_data_for_the_next_start(checkout):
 
     redis_pid = int((checkout / ".data" / "redis" / "redis.pid").read_text())
     devservices.stop_services(checkout)
-    assert not Path(f"/proc/{redis_pid}").exists()
+    assert not process_alive(redis_pid)
     with pytest.raises(psycopg2.OperationalError):
         psycopg2.connect(first.database_url)
 
@@ -93,8 +95,8 @@ def test_stopping_keeps_the_data_for_the_next_start(checkout):
 
 
 def test_it_never_loosens_the_permissions_of_the_folders_above_the_checkout(checkout):
-    # pgserver, run as root, chmods o+rx every parent of its data dir; pytest's tmp folders
-    # are private (0700), so keeping the data in the checkout would open them.
+    # pgserver's own helper, run as root, chmods o+rx every parent of the data dir and of
+    # the binaries; the folder above this checkout is private (0700) and must stay so.
     parents = [checkout, *list(checkout.parents)[:3]]
     before = {path: path.stat().st_mode for path in parents}
     devservices.ensure_services(checkout, redis=False)

@@ -47,6 +47,11 @@ def test_the_web_command_names_our_wsgi_application():
     module_name, _, attribute = target.partition(":")
     application = getattr(importlib.import_module(module_name), attribute)
     assert callable(application)
+    # gunicorn reads ./gunicorn.conf.py from the image's working directory.
+    config = {}
+    exec((REPO / "gunicorn.conf.py").read_text(), config)  # noqa: S102 - our own config
+    assert config["bind"].endswith(":8000")
+    assert "8000:8000" in SERVICES["web"]["ports"]
 
 
 @pytest.mark.parametrize("service", ["worker", "beat"])

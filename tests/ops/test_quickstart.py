@@ -18,7 +18,14 @@ from pathlib import Path
 import pytest
 
 from marketplace import devservices
-from tests.ops.helpers import PYTHON, REPO, clean_env, free_port
+from tests.ops.helpers import (
+    PYTHON,
+    REPO,
+    clean_env,
+    free_port,
+    private_tmp_dir,
+    process_alive,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -34,20 +41,17 @@ def _left_out(folder: str, names: list[str]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def checkout(tmp_path_factory):
+def checkout():
     """A copy of the project as a fresh clone has it, sharing this run's virtualenv."""
-    root = tmp_path_factory.mktemp("quickstart") / "asisten"
-    shutil.copytree(
-        REPO,
-        root,
-        ignore=lambda folder, names: [n for n in names if n in LEFT_OUT or n.endswith(".mo")],
-    )
-    (root / ".venv").symlink_to(Path(PYTHON).parent.parent)
-    yield root
-    devservices.stop_services(root)
-    state = root / ".data" / "postgres.json"
-    if state.exists():
-        shutil.rmtree(json.loads(state.read_text())["pgdata"], ignore_errors=True)
+    with private_tmp_dir("asisten-quickstart-") as folder:
+        root = folder / "asisten"
+        shutil.copytree(REPO, root, ignore=_left_out)
+        (root / ".venv").symlink_to(Path(PYTHON).parent.parent)
+        yield root
+        devservices.stop_services(root)
+        state = root / ".data" / "postgres.json"
+        if state.exists():
+            shutil.rmtree(json.loads(state.read_text())["pgdata"], ignore_errors=True)
 
 
 class QuickStart:
@@ -70,7 +74,8 @@ class QuickStart:
         )
 
     def output(self) -> str:
-        return self.log_path.read_text(errors="replace")[-6000:]
+        text = self.log_path.read_text(errors="replace")
+        return text if len(text) < 9000 else f"{text[:3000]}\n[...]\n{text[-6000:]}"
 
     def get(self, path: str) -> tuple[int, bytes]:
         try:
@@ -90,12 +95,16 @@ class QuickStart:
                 time.sleep(1)
         pytest.fail(f"not serving after {START_TIMEOUT}s:\n{self.output()}")
 
-    def stop(self) -> int:
-        os.killpg(self.process.pid, signal.SIGTERM)
+    def stop(self, signum: int) -> None:
+        """Signal the whole foreground group, as a terminal's Ctrl-C does; wait for the end."""
+        os.killpg(self.process.pid, signum)
         try:
-            return self.process.wait(STOP_TIMEOUT)
+            status = self.process.wait(STOP_TIMEOUT)
         finally:
             self.log.close()
+        # make passes the signal on and then dies of it; the supervisor exits cleanly.
+        assert status in (0, -signum), self.output()
+        assert "run: stopping the private PostgreSQL and Redis" in self.output()
 
     def kill(self) -> None:
         if self.process.poll() is None:
@@ -111,18 +120,7 @@ def _service_pids(root: Path) -> list[int]:
     return pids
 
 
-def _alive(pid: int) -> bool:
-    return Path(f"/proc/{pid}").exists() and "Z" not in _state(pid)
-
-
-def _state(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-    except OSError:
-        return "Z"
-
-
-def test_make_run_from_nothing_serves_and_stops_everything_on_sigterm(checkout):
+def test_make_run_from_nothing_serves_and_ctrl_c_stops_everything(checkout):
     run = QuickStart(checkout)
     try:
         run.wait_until_serving()
@@ -140,14 +138,14 @@ def test_make_run_from_nothing_serves_and_stops_everything_on_sigterm(checkout):
         children = _descendants(run.process.pid)
         assert len(children) >= 4, "the supervisor, worker, beat and web should be up"
 
-        assert run.stop() == 0, run.output()
+        run.stop(signal.SIGINT)
     finally:
         run.kill()
     deadline = time.monotonic() + 10
-    while any(map(_alive, service_pids)) and time.monotonic() < deadline:
+    while any(map(process_alive, service_pids)) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not any(map(_alive, service_pids)), "the private servers it started are still up"
-    assert not [pid for pid in children if _alive(pid)], "some of its processes are still up"
+    assert not any(map(process_alive, service_pids)), "the private servers it started are still up"
+    assert not [pid for pid in children if process_alive(pid)], "some of its processes are still up"
 
 
 def _descendants(pid: int) -> list[int]:
@@ -172,7 +170,7 @@ def test_a_second_run_reuses_the_data_and_healthz_reports_each_server_down(check
     try:
         run.wait_until_serving()
         assert run.get("/healthz")[0] == 200, run.output()
-        assert "No migrations to apply." in run.output(), "the data should have been kept"
+        assert "No migrations to apply." in run.output(), run.output()
 
         # manage.py finds the same private servers with nothing set.
         result = subprocess.run(
@@ -184,7 +182,7 @@ def test_a_second_run_reuses_the_data_and_healthz_reports_each_server_down(check
             timeout=120,
         )
         assert result.returncode == 0, result.stdout + result.stderr
-        assert "starting a private" not in result.stderr
+        assert "devservices:" not in result.stderr
 
         devservices.stop_services(checkout, postgres=False)
         status, body = run.get("/healthz")
@@ -198,6 +196,6 @@ def test_a_second_run_reuses_the_data_and_healthz_reports_each_server_down(check
         status, body = run.get("/healthz")
         assert (status, json.loads(body)["postgres"]) == (503, "error")
 
-        assert run.stop() == 0, run.output()
+        run.stop(signal.SIGTERM)
     finally:
         run.kill()

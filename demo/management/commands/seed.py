@@ -23,6 +23,7 @@ from accounts.models import ClientProfile, User, VAProfile
 from bids.models import Bid, WorkSample
 from demo.bulk import Progress, copy_rows
 from jobs.models import Category, Job, ManualVersion
+from jobs.services import search_vectors_refresh
 from notifications.models import Notification
 
 SEED_PASSWORD = "seed-password-123"  # noqa: S105 - benchmark data only, printed for use
@@ -233,8 +234,6 @@ class Command(BaseCommand):
             remaining -= n
         bench_va_jobs = set(rng.sample(biddable[1:], min(300, len(biddable) - 1)))
         statuses = ["submitted"] * 70 + ["shortlisted"] * 10 + ["rejected"] * 15 + ["withdrawn"] * 5
-        samples = []
-        counts: dict[int, int] = {}
 
         def rows():
             for job_id, n in plan.items():
@@ -246,9 +245,9 @@ class Command(BaseCommand):
                     if candidate != bench_va:
                         chosen.add(candidate)
                 for va_id in chosen:
-                    yield self._bid(rng, job_id, va_id, jobs, statuses, now, samples, counts)
+                    yield self._bid(rng, job_id, va_id, jobs, statuses, now)
             for job_id in bench_va_jobs - set(plan):
-                yield self._bid(rng, job_id, bench_va, jobs, statuses, now, samples, counts)
+                yield self._bid(rng, job_id, bench_va, jobs, statuses, now)
 
         total = sum(plan.values()) + len(bench_va_jobs)
         copy_rows(Bid, rows(), total=total, label="bids")
@@ -262,7 +261,7 @@ class Command(BaseCommand):
         )
         copy_rows(WorkSample, sample_rows, total=int(total * 0.3), label="work samples", skip_pk=False)
 
-    def _bid(self, rng, job_id, va_id, jobs, statuses, now, samples, counts):
+    def _bid(self, rng, job_id, va_id, jobs, statuses, now):
         years = rng.randint(1, 12)
         when = now - timedelta(minutes=rng.randint(1, 60 * 24 * 60))
         return {
@@ -313,9 +312,7 @@ class Command(BaseCommand):
                 """
             )
             progress.advance()
-            from jobs import search
-
-            search.refresh_search_vectors()
+            search_vectors_refresh(job_ids=Job.objects.values_list("id", flat=True))
             progress.advance()
             cursor.execute("ANALYZE")
             progress.advance()

@@ -1,0 +1,317 @@
+"""Job pages: board, detail, posting (draft → preview → publish), editing, manual, my jobs.
+
+Every lookup is scoped: `Job.objects.visible_to(user)` for reading, `owned_by(user)` for
+changing (staff may manage too). Anything outside the scope is a 404, never a 403.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jobs import services
+from jobs.board import RESULT_CAP, board_jobs, board_page
+from jobs.forms import AttachmentForm, BoardForm, JobForm, ManualForm
+from jobs.models import Job, JobAttachment
+from jobs.permissions import can_bid, can_open_attachments, is_job_owner
+from marketplace.markdown import render_markdown
+from marketplace.storage import serve_private_file
+
+MINE_PAGE_SIZE = 25
+
+
+def _managed_job(request: HttpRequest, pk: int) -> Job:
+    """A job the user may change: their own (staff: any). Everyone else gets a 404."""
+    jobs = Job.objects.all() if request.user.is_staff else Job.objects.owned_by(request.user)
+    return get_object_or_404(jobs.select_related("category", "client"), pk=pk)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError next to the field it names, else above the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _has_bids(job: Job) -> bool:
+    return job.bid_count > 0 or job.bids.exists()
+
+
+# --- board and detail --------------------------------------------------------------------
+
+
+@require_GET
+def board(request: HttpRequest) -> HttpResponse:
+    form = BoardForm(request.GET or None)
+    filters = {}
+    if form.is_bound:
+        form.is_valid()  # invalid fields are shown with their message and left out
+        filters = form.filters()
+    try:
+        page_number = int(request.GET.get("page", "1"))
+    except ValueError:
+        page_number = 1
+    page = board_page(board_jobs(**filters), page=page_number)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "jobs/board.html",
+        {
+            "form": form,
+            "page": page,
+            "result_cap": RESULT_CAP,
+            "query_string": query.urlencode(),
+            "searching": bool(filters.get("q")),
+        },
+    )
+
+
+def _client_facts(job: Job) -> dict:
+    """Member since, jobs posted, hires made: one aggregate query."""
+    facts = Job.objects.filter(client_id=job.client_id).aggregate(
+        posted=Count("pk", filter=Q(published_at__isnull=False)),
+        hires=Count("pk", filter=Q(contract__isnull=False)),
+    )
+    return {"member_since": job.client.date_joined, **facts}
+
+
+def _detail_context(request: HttpRequest, job: Job) -> dict:
+    manual = job.current_manual
+    show_attachments = can_open_attachments(request.user, job)
+    return {
+        "job": job,
+        "manual": manual,
+        "manual_html": render_markdown(manual.body) if manual else "",
+        "client_facts": _client_facts(job),
+        "attachments": list(job.attachments.all()) if show_attachments else [],
+        "show_attachments": show_attachments,
+        "can_bid": can_bid(request.user, job),
+        "is_owner": is_job_owner(request.user, job),
+    }
+
+
+def _detail_queryset(request: HttpRequest):
+    return Job.objects.visible_to(request.user).for_listing()
+
+
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(_detail_queryset(request), pk=pk)
+    return render(request, "jobs/detail.html", _detail_context(request, job))
+
+
+@require_GET
+@login_required
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The task exactly as VAs will see it (same partial as the detail page), plus actions."""
+    job = _managed_job(request, pk)
+    job = get_object_or_404(Job.objects.for_listing(), pk=job.pk)
+    return render(request, "jobs/preview.html", _detail_context(request, job))
+
+
+@require_GET
+def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk)
+    if not can_open_attachments(request.user, job):
+        raise Http404
+    item = get_object_or_404(JobAttachment.objects.filter(job=job), pk=attachment_id)
+    return serve_private_file(
+        item.file, download_name=item.original_name, content_type=item.content_type
+    )
+
+
+# --- posting and editing -----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_client:
+        return render(request, "jobs/become_client.html")
+    form = JobForm(request.POST or None)
+    manual_form = ManualForm(request.POST or None, prefix="manual")
+    if request.method == "POST" and form.is_valid() and manual_form.is_valid():
+        try:
+            job = services.job_create(
+                client=request.user,
+                manual_body=manual_form.cleaned_data["body"],
+                checklist=manual_form.cleaned_data["checklist"],
+                **form.service_kwargs(),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Draft saved. Check the preview, then publish."))
+            return redirect("jobs:preview", pk=job.pk)
+    return render(
+        request, "jobs/form.html", {"form": form, "manual_form": manual_form, "job": None}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _managed_job(request, pk)
+    form = JobForm(request.POST or None, job=job, money_locked=_has_bids(job))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.job_update(job=job, by=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Task saved."))
+            if job.status == Job.Status.DRAFT:
+                return redirect("jobs:preview", pk=job.pk)
+            return redirect("jobs:detail", pk=job.pk)
+    return render(request, "jobs/form.html", {"form": form, "manual_form": None, "job": job})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def manual(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _managed_job(request, pk)
+    current = job.current_manual
+    form = ManualForm(request.POST or None, initial=ManualForm.initial_for(current))
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.manual_update(
+                job=job,
+                by=request.user,
+                body=form.cleaned_data["body"],
+                checklist=form.cleaned_data["checklist"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            if current is not None and saved.number > current.number:
+                messages.success(
+                    request,
+                    _(
+                        "Saved as version %(number)d. VAs who bid earlier acknowledged version %(old)d."
+                    )
+                    % {"number": saved.number, "old": current.number},
+                )
+            else:
+                messages.success(request, _("Manual saved."))
+            return redirect("jobs:manual", pk=job.pk)
+    return _manual_page(request, job, form, AttachmentForm())
+
+
+def _manual_page(request, job, form, attachment_form, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "jobs/manual.html",
+        {
+            "job": job,
+            "form": form,
+            "attachment_form": attachment_form,
+            "attachments": list(job.attachments.all()),
+            "versions": list(job.manual_versions.order_by("-number")),
+            "has_bids": _has_bids(job),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _managed_job(request, pk)
+    attachment_form = AttachmentForm(request.POST, request.FILES)
+    if attachment_form.is_valid():
+        try:
+            item = services.job_attachment_add(
+                job=job, by=request.user, uploaded_file=attachment_form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            attachment_form.add_error("file", exc)
+        else:
+            messages.success(request, _("“%(name)s” attached.") % {"name": item.original_name})
+            return redirect("jobs:manual", pk=job.pk)
+    form = ManualForm(initial=ManualForm.initial_for(job.current_manual))
+    return _manual_page(request, job, form, attachment_form, status=400)
+
+
+@require_POST
+@login_required
+def attachment_delete(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    job = _managed_job(request, pk)
+    item = get_object_or_404(JobAttachment.objects.filter(job=job), pk=attachment_id)
+    try:
+        services.job_attachment_delete(attachment=item, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Attachment removed."))
+    return redirect("jobs:manual", pk=job.pk)
+
+
+# --- status moves ------------------------------------------------------------------------
+
+TRANSITIONS = {
+    "publish": (services.job_publish, _("Published: your task is on the board.")),
+    "close": (services.job_close, _("Bidding closed.")),
+    "reopen": (services.job_reopen, _("Bidding reopened.")),
+    "cancel": (services.job_cancel, _("Task cancelled.")),
+    "complete": (services.job_complete, _("Task marked as completed.")),
+}
+
+
+@require_POST
+@login_required
+def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    job = _managed_job(request, pk)
+    service, done = TRANSITIONS[action]
+    try:
+        service(job=job, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, str(done))
+    next_url = request.POST.get("next", "")
+    if next_url == "mine":
+        return redirect("jobs:mine")
+    if action == "publish" or job.status != Job.Status.DRAFT:
+        return redirect("jobs:detail", pk=job.pk)
+    return redirect("jobs:preview", pk=job.pk)
+
+
+# --- my jobs -----------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    jobs = (
+        Job.objects.owned_by(request.user)
+        .select_related("category")
+        .annotate(
+            new_bids=Count(
+                "bids",
+                filter=~Q(bids__status="withdrawn")
+                & (Q(bids_seen_at__isnull=True) | Q(bids__created_at__gt=F("bids_seen_at"))),
+            )
+        )
+        .order_by("-created_at", "-id")
+    )
+    status = request.GET.get("status", "")
+    if status in Job.Status.values:
+        jobs = jobs.filter(status=status)
+    page = Paginator(jobs, MINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "jobs/mine.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": Job.Status.choices,
+        },
+    )

@@ -1,0 +1,241 @@
+"""Notification centre, preferences, job alerts and one-click unsubscribe."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from marketplace.templatetags.money import DECIMALS
+from notifications import kinds, services
+from notifications.forms import JobAlertForm, PreferencesForm
+from notifications.models import JobAlert, Notification, Preference
+from notifications.rendering import render_summary
+
+PAGE_SIZE = 30
+
+
+@login_required
+def centre(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, unread first, each rendered in the viewer's language."""
+    notifications = (
+        Notification.objects.for_user(request.user)
+        .select_related("actor")
+        .order_by(F("read_at").desc(nulls_first=True), "-created_at", "-id")
+    )
+    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    items = [{"notification": n, "summary": render_summary(n), "url": _safe_url(n)} for n in page]
+    return render(request, "notifications/centre.html", {"page": page, "items": items})
+
+
+def _safe_url(notification: Notification) -> str:
+    url = (notification.data or {}).get("url") or ""
+    return url if url and url_has_allowed_host_and_scheme(url, allowed_hosts=None) else ""
+
+
+def _back(request: HttpRequest, fallback: str = "notifications:centre"):
+    next_url = request.POST.get("next") or ""
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect(fallback)
+
+
+@require_POST
+@login_required
+def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
+    services.notification_mark_read(user=request.user, notification_id=notification.pk)
+    return _back(request)
+
+
+@require_POST
+@login_required
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    count = services.notifications_mark_all_read(user=request.user)
+    if count:
+        messages.success(request, _("All notifications are marked as read."))
+    return _back(request)
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    current = dict(Preference.objects.filter(user=request.user).values_list("kind", "email_mode"))
+    form = PreferencesForm(request.POST or None, user=request.user, current=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.preferences_update(user=request.user, modes=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your notification settings are saved."))
+            return redirect("notifications:preferences")
+    return render(request, "notifications/preferences.html", {"form": form})
+
+
+# --- job alerts ----------------------------------------------------------------------
+
+
+def _alert_for(request: HttpRequest, pk: int) -> JobAlert:
+    """The user's own alert, else 404 (never another VA's)."""
+    return get_object_or_404(JobAlert.objects.for_user(request.user), pk=pk)
+
+
+@login_required
+def alerts(request: HttpRequest) -> HttpResponse:
+    alert_list = list(JobAlert.objects.for_user(request.user))
+    category_names, skill_names = _names_for(alert_list)
+    rows = [
+        {
+            "alert": alert,
+            "categories": [category_names[i] for i in alert.category_ids if i in category_names],
+            "skills": [skill_names[i] for i in alert.skill_ids if i in skill_names],
+        }
+        for alert in alert_list
+    ]
+    has_profile_categories = bool(
+        request.user.is_va
+        and hasattr(request.user, "va_profile")
+        and request.user.va_profile.categories.exists()
+    )
+    return render(
+        request,
+        "notifications/alerts.html",
+        {"rows": rows, "has_profile_categories": has_profile_categories},
+    )
+
+
+def _names_for(alert_list: list[JobAlert]) -> tuple[dict, dict]:
+    """Category and skill names for a page of alerts in two queries, whatever its length."""
+    from django.apps import apps
+
+    category_ids = {i for a in alert_list for i in a.category_ids}
+    skill_ids = {i for a in alert_list for i in a.skill_ids}
+    categories = {}
+    if category_ids:
+        model = apps.get_model("jobs", "Category")
+        categories = {c.pk: c.name for c in model.objects.filter(pk__in=category_ids)}
+    skills = {}
+    if skill_ids:
+        model = apps.get_model("jobs", "Skill")
+        skills = dict(model.objects.filter(pk__in=skill_ids).values_list("pk", "name"))
+    return categories, skills
+
+
+def _require_va(request: HttpRequest) -> None:
+    if not request.user.is_va:
+        raise Http404
+
+
+@login_required
+def alert_create(request: HttpRequest) -> HttpResponse:
+    _require_va(request)
+    form = JobAlertForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.alert_create(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your job alert is saved."))
+            return redirect("notifications:alerts")
+    return render(request, "notifications/alert_form.html", {"form": form, "alert": None})
+
+
+@login_required
+def alert_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = _alert_for(request, pk)
+    initial = {
+        "name": alert.name,
+        "category_ids": alert.category_ids,
+        "skill_ids": alert.skill_ids,
+        "pay_type": alert.pay_type,
+        "currency": alert.currency,
+        "min_rate": _plain_amount(alert.min_rate, alert.currency),
+        "keywords": alert.keywords,
+    }
+    form = JobAlertForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.alert_update(alert=alert, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your job alert is saved."))
+            return redirect("notifications:alerts")
+    return render(request, "notifications/alert_form.html", {"form": form, "alert": alert})
+
+
+def _plain_amount(amount: Decimal | None, currency: str) -> str:
+    if amount is None:
+        return ""
+    return str(amount.quantize(Decimal(1).scaleb(-DECIMALS.get(currency, 2))))
+
+
+@require_POST
+@login_required
+def alert_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = _alert_for(request, pk)
+    services.alert_set_active(alert=alert, active=not alert.is_active)
+    if alert.is_active:
+        messages.success(request, _("The alert “%(name)s” is on again.") % {"name": alert.name})
+    else:
+        messages.success(request, _("The alert “%(name)s” is paused.") % {"name": alert.name})
+    return redirect("notifications:alerts")
+
+
+@require_POST
+@login_required
+def alert_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = _alert_for(request, pk)
+    services.alert_delete(alert=alert)
+    messages.success(request, _("The alert “%(name)s” is deleted.") % {"name": alert.name})
+    return redirect("notifications:alerts")
+
+
+@require_POST
+@login_required
+def alert_from_profile(request: HttpRequest) -> HttpResponse:
+    _require_va(request)
+    try:
+        services.alert_create_from_profile(user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("We will tell you about new tasks in your profile's categories.")
+        )
+    return redirect("notifications:alerts")
+
+
+# --- unsubscribe ---------------------------------------------------------------------
+
+
+@csrf_exempt  # RFC 8058 one-click: mail clients POST without a CSRF token; the signed token is the proof.
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a confirm button (link scanners must not unsubscribe people); POST does it."""
+    try:
+        user_id, kind = services.read_unsubscribe_token(token)
+    except signing.BadSignature as exc:
+        raise Http404 from exc
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or (kind != services.DIGEST_KIND and kind not in kinds.KINDS):
+        raise Http404
+    label = _("the daily digest") if kind == services.DIGEST_KIND else kinds.get_kind(kind).label
+    if request.method == "POST":
+        services.preference_unsubscribe(user_id=user.pk, kind=kind)
+        return render(request, "notifications/unsubscribed.html", {"label": label})
+    return render(request, "notifications/unsubscribe.html", {"label": label, "token": token})

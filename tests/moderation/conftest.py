@@ -1,0 +1,20 @@
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth.models import Group
+
+from tests import factories
+
+
+@pytest.fixture
+def moderator(db):
+    """Mo: staff, in the Moderators group, not a superuser, TOTP set up (admin needs MFA)."""
+    user = factories.UserFactory(email="mo@example.com", name="Mo Moderator", is_staff=True)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+@pytest.fixture
+def moderator_client(client, moderator):
+    client.force_login(moderator)
+    return client
