@@ -8,8 +8,8 @@ from jobs.models import Category, Job, JobAttachment, ManualVersion, Skill
 class ManualVersionInline(admin.StackedInline):
     model = ManualVersion
     extra = 0
-    fields = ("number", "body", "checklist", "created_at")
-    readonly_fields = ("created_at",)
+    fields = ("number", "body", "checklist", "created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at")
     ordering = ("-number",)
 
 
@@ -121,11 +121,11 @@ class SkillAdmin(admin.ModelAdmin):
 
 @admin.register(ManualVersion)
 class ManualVersionAdmin(admin.ModelAdmin):
-    list_display = ("job", "number", "created_at")
+    list_display = ("job", "number", "created_at", "updated_at")
     list_select_related = ("job",)
     search_fields = ("job__title", "body")
     raw_id_fields = ("job",)
-    readonly_fields = ("created_at",)
+    readonly_fields = ("created_at", "updated_at")
     date_hierarchy = "created_at"
 
 

@@ -179,9 +179,12 @@ class JobForm(forms.Form):
         closes_at = self.cleaned_data["closes_at"]
         if closes_at is None:
             return None
+        saved = self.job.closes_at if self.job is not None else None
+        if saved is not None and abs(saved - closes_at) < timedelta(minutes=1):
+            # The form shows minutes only: the same minute means "not changed".
+            return saved
         now = timezone.now()
-        unchanged = self.job is not None and self.job.closes_at == closes_at
-        if closes_at <= now and not unchanged:
+        if closes_at <= now:
             raise ValidationError(_("The closing date must be in the future."))
         if closes_at > now + timedelta(days=MAX_CLOSING_DAYS):
             raise ValidationError(
@@ -319,7 +322,13 @@ SORT_CHOICES = [
 class BoardForm(forms.Form):
     """The board's query string. Bad values are reported and ignored, never a 500."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search"}),
+        help_text=_('Words in English or Indonesian. Use "quotes" for a phrase, -word to exclude.'),
+    )
     category = forms.ModelChoiceField(
         label=_("Category"),
         queryset=Category.objects.all(),
@@ -335,8 +344,18 @@ class BoardForm(forms.Form):
     currency = forms.ChoiceField(
         label=_("Currency"), required=False, choices=[("", _("Any currency"))] + CURRENCY_CHOICES
     )
-    rate_min = forms.CharField(label=_("Max rate from"), required=False, max_length=32)
-    rate_max = forms.CharField(label=_("Max rate up to"), required=False, max_length=32)
+    rate_min = forms.CharField(
+        label=_("Max rate from"),
+        required=False,
+        max_length=32,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    rate_max = forms.CharField(
+        label=_("Max rate up to"),
+        required=False,
+        max_length=32,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
     posted = forms.TypedChoiceField(
         label=_("Posted"), required=False, choices=POSTED_CHOICES, coerce=int, empty_value=None
     )

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CURRENCY_CHOICES
@@ -231,6 +232,9 @@ class ManualVersion(models.Model):
     # A list of {"text": str} items: steps / acceptance criteria.
     checklist = models.JSONField(_("checklist"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Versions are edited in place until a bid exists: moderation's scan reads this. Set by
+    # jobs.services (a plain default rather than auto_now, so bulk COPY loaders can fill it).
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["job", "-number"]

@@ -263,7 +263,8 @@ def manual_update(*, job: Job, by, body: str, checklist: Sequence[str]) -> Manua
         )
     current.body = body
     current.checklist = items
-    current.save(update_fields=["body", "checklist"])
+    current.updated_at = timezone.now()
+    current.save(update_fields=["body", "checklist", "updated_at"])
     return current
 
 
@@ -329,12 +330,13 @@ def job_publish(*, job: Job, by) -> Job:
         job_id=job.pk,
         client_id=job.client_id,
         title=job.title,
-        text=f"{job.title}\n{job.description}",
+        text=f"{job.description}\n{job.deliverables}".strip(),
         category_id=job.category_id,
         skill_ids=list(job.skills.values_list("pk", flat=True)),
         pay_type=job.pay_type,
         max_rate=job.max_rate,
         currency=job.currency,
+        url=job.get_absolute_url(),
     )
     return job
 

@@ -12,6 +12,7 @@ from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jobs import services
@@ -256,12 +257,13 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_id: int) -> Http
 
 # --- status moves ------------------------------------------------------------------------
 
+# Lazy: the messages are translated per request, in the user's language.
 TRANSITIONS = {
-    "publish": (services.job_publish, _("Published: your task is on the board.")),
-    "close": (services.job_close, _("Bidding closed.")),
-    "reopen": (services.job_reopen, _("Bidding reopened.")),
-    "cancel": (services.job_cancel, _("Task cancelled.")),
-    "complete": (services.job_complete, _("Task marked as completed.")),
+    "publish": (services.job_publish, gettext_lazy("Published: your task is on the board.")),
+    "close": (services.job_close, gettext_lazy("Bidding closed.")),
+    "reopen": (services.job_reopen, gettext_lazy("Bidding reopened.")),
+    "cancel": (services.job_cancel, gettext_lazy("Task cancelled.")),
+    "complete": (services.job_complete, gettext_lazy("Task marked as completed.")),
 }
 
 

@@ -302,6 +302,14 @@ class _PythonFinder(ast.NodeVisitor):
             if text is not None:
                 self._flag(node, text, "choice label")
         for target in node.targets:
+            if (
+                isinstance(target, ast.Subscript)
+                and getattr(target.value, "attr", "") == "attrs"
+                and _literal(target.slice) in _WIDGET_TEXT_KEYS
+            ):
+                text = _literal(node.value)
+                if text is not None:
+                    self._flag(node, text, f"attrs[{_literal(target.slice)!r}]")
             if isinstance(target, ast.Attribute) and target.attr == "short_description":
                 text = _literal(node.value)
                 if text is not None:
@@ -340,7 +348,11 @@ class _PythonFinder(ast.NodeVisitor):
             text = _literal(node.args[1])
             if text is not None:
                 self._flag(node, text, "add_error")
+        if name == "update" and getattr(func.value, "attr", "") == "attrs" and node.args:
+            self._widget_attrs(node.args[0])
         for keyword in node.keywords:
+            if keyword.arg == "attrs":
+                self._widget_attrs(keyword.value)
             if keyword.arg in _TEXT_KEYWORDS:
                 text = _literal(keyword.value)
                 if text is not None:
@@ -353,13 +365,15 @@ class _PythonFinder(ast.NodeVisitor):
                             self._flag(element, text, "choice label")
         self.generic_visit(node)
 
-    def visit_Dict(self, node: ast.Dict) -> None:
+    def _widget_attrs(self, node: ast.AST) -> None:
+        """A widget's attrs dict: `attrs={...}` or `widget.attrs.update({...})`."""
+        if not isinstance(node, ast.Dict):
+            return
         for key, value in zip(node.keys, node.values, strict=True):
             if _literal(key) in _WIDGET_TEXT_KEYS:
                 text = _literal(value)
                 if text is not None:
                     self._flag(value, text, f"attrs[{_literal(key)!r}]")
-        self.generic_visit(node)
 
 
 def check_python(path: Path, root: Path = ROOT) -> list[Finding]:
@@ -392,6 +406,8 @@ def python_files(root: Path = ROOT) -> list[Path]:
         if not _skipped(path, root)
         and "migrations" not in path.parts
         and "management" not in path.parts  # operator-facing command output
+        and path.name != "demo.py"  # sample content, not interface text
+        and path.relative_to(root).parts[0] != "demo"
         and path.relative_to(root).parts[0] not in ("scripts",)
         and path.name != "settings.py"
     ]

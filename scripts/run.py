@@ -15,6 +15,7 @@ supervisor, which then stops the children in order and waits for them.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import os
 import signal
 import subprocess
@@ -42,6 +43,8 @@ def main(argv: list[str]) -> int:
     run.add_argument("argv", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
 
+    # `kill -USR1 <pid>` prints where the supervisor is, should it ever seem stuck.
+    faulthandler.register(signal.SIGUSR1)
     _read_dotenv()
     services = _ensure_services()
     try:
@@ -140,9 +143,10 @@ def _announce(supervisor: Supervisor, host: str, port: int, demo_output: str) ->
     else:
         return
     banner = f"Asisten is running at {url} (Ctrl-C stops everything)"
-    print(f"\n{'=' * len(banner)}\n{banner}\n{'=' * len(banner)}", flush=True)
-    if demo_output.strip():
-        print(demo_output, end="" if demo_output.endswith("\n") else "\n", flush=True)
+    with supervisor.print_lock:
+        print(f"\n{'=' * len(banner)}\n{banner}\n{'=' * len(banner)}", flush=True)
+        if demo_output.strip():
+            print(demo_output, end="" if demo_output.endswith("\n") else "\n", flush=True)
 
 
 class Supervisor:
@@ -151,6 +155,7 @@ class Supervisor:
     def __init__(self) -> None:
         self.children: dict[str, subprocess.Popen[bytes]] = {}
         self.stopping = threading.Event()
+        self.stop_requested = False
         self.print_lock = threading.Lock()
 
     def start(self, name: str, command: list[str]) -> None:
@@ -173,15 +178,18 @@ class Supervisor:
                 print(f"{name:<6} | {line}", flush=True)
 
     def request_stop(self, signum: int, frame: object) -> None:
-        self.stopping.set()
+        # Only a plain flag here: a signal handler that takes a lock (Event.set does) can
+        # deadlock against the main thread that was holding it when the signal arrived.
+        self.stop_requested = True
 
     def wait(self) -> int:
         """Block until a stop is requested or a child exits; return the exit status."""
-        while not self.stopping.wait(0.2):
+        while not self.stop_requested:
             for name, process in self.children.items():
                 if process.poll() is not None:
                     _say(f"{name} exited with status {process.returncode}; stopping the rest")
                     return process.returncode or 1
+            time.sleep(0.2)
         return 0
 
     def stop_all(self) -> None:

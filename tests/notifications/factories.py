@@ -34,7 +34,12 @@ def bulk_vas(count: int, *, prefix: str = "bulk") -> list:
     unusable = make_password(None)
     return User.objects.bulk_create(
         [
-            User(email=f"{prefix}{start + i}@example.com", name=f"VA {start + i}", is_va=True, password=unusable)
+            User(
+                email=f"{prefix}{start + i}@example.com",
+                name=f"VA {start + i}",
+                is_va=True,
+                password=unusable,
+            )
             for i in range(count)
         ]
     )

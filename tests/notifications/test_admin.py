@@ -15,13 +15,17 @@ pytestmark = pytest.mark.django_db
 def _make_rows(n: int) -> None:
     for user in bulk_vas(n):
         notification = NotificationFactory(recipient=user)
-        Delivery.objects.create(notification=notification, status="failed", attempts=5, last_error="451")
+        Delivery.objects.create(
+            notification=notification, status="failed", attempts=5, last_error="451"
+        )
         JobAlertFactory(user=user)
         Preference.objects.create(user=user, kind="job_posted", email_mode="digest")
     JobAnnouncement.objects.create(job_id=JobAnnouncement.objects.count() + 1, payload={})
 
 
-@pytest.mark.parametrize("model", ["notification", "delivery", "jobalert", "preference", "jobannouncement"])
+@pytest.mark.parametrize(
+    "model", ["notification", "delivery", "jobalert", "preference", "jobannouncement"]
+)
 def test_changelists_do_not_grow_a_query_per_row(client, staff, model, django_assert_num_queries):
     client.force_login(staff)
     url = reverse(f"admin:notifications_{model}_changelist")
@@ -38,7 +42,9 @@ def test_changelists_do_not_grow_a_query_per_row(client, staff, model, django_as
 
 def test_failed_deliveries_can_be_filtered_and_retried(client, staff, va):
     notification = NotificationFactory(recipient=va)
-    failed = Delivery.objects.create(notification=notification, status="failed", attempts=5, last_error="451 later")
+    failed = Delivery.objects.create(
+        notification=notification, status="failed", attempts=5, last_error="451 later"
+    )
     sent = Delivery.objects.create(
         notification=NotificationFactory(recipient=va), status="sent", attempts=1
     )
@@ -46,7 +52,9 @@ def test_failed_deliveries_can_be_filtered_and_retried(client, staff, va):
     url = reverse("admin:notifications_delivery_changelist")
     page = client.get(url, {"status__exact": "failed"}).content.decode()
     assert "451 later" in page
-    response = client.post(url, {"action": "retry_deliveries", "_selected_action": [failed.pk, sent.pk]}, follow=True)
+    response = client.post(
+        url, {"action": "retry_deliveries", "_selected_action": [failed.pk, sent.pk]}, follow=True
+    )
     assert "1 delivery queued again." in response.content.decode()
     failed.refresh_from_db()
     sent.refresh_from_db()
@@ -55,7 +63,9 @@ def test_failed_deliveries_can_be_filtered_and_retried(client, staff, va):
 
 
 def test_retry_service_only_touches_failed_rows(va):
-    delivery = Delivery.objects.create(notification=NotificationFactory(recipient=va), status="held")
+    delivery = Delivery.objects.create(
+        notification=NotificationFactory(recipient=va), status="held"
+    )
     assert services.delivery_retry(delivery_ids=[delivery.pk]) == 0
     delivery.refresh_from_db()
     assert delivery.status == "held"

@@ -47,7 +47,11 @@ def announce(job, django_capture_on_commit_callbacks) -> int:
 
 
 def matched(job) -> set:
-    return set(Notification.objects.filter(event_key=f"job_posted:{job.pk}").values_list("recipient_id", flat=True))
+    return set(
+        Notification.objects.filter(event_key=f"job_posted:{job.pk}").values_list(
+            "recipient_id", flat=True
+        )
+    )
 
 
 def test_an_empty_alert_matches_every_new_job(job, va, django_capture_on_commit_callbacks):
@@ -111,7 +115,9 @@ def test_the_jobs_own_client_suspended_and_inactive_users_are_left_out(
     assert matched(job) == {va.pk}
 
 
-def test_running_the_fan_out_again_notifies_nobody_twice(job, va, other_va, django_capture_on_commit_callbacks):
+def test_running_the_fan_out_again_notifies_nobody_twice(
+    job, va, other_va, django_capture_on_commit_callbacks
+):
     JobAlertFactory(user=va)
     announce(job, django_capture_on_commit_callbacks)
     announcement = JobAnnouncement.objects.get(job_id=job.pk)
@@ -144,7 +150,9 @@ def test_matching_pages_through_vas_in_id_order(job):
     assert first + rest == sorted(v.pk for v in vas)
 
 
-def test_a_job_hidden_before_its_fan_out_is_not_announced(job, va, django_capture_on_commit_callbacks):
+def test_a_job_hidden_before_its_fan_out_is_not_announced(
+    job, va, django_capture_on_commit_callbacks
+):
     JobAlertFactory(user=va)
     job.hidden_at = timezone.now()
     job.save()

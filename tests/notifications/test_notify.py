@@ -14,7 +14,12 @@ from notifications.models import Delivery, Notification, Preference
 
 pytestmark = pytest.mark.django_db
 
-BID_DATA = {"url": "/jobs/1/bids/", "title": "Organise our shared drive", "amount": "400000", "currency": "IDR"}
+BID_DATA = {
+    "url": "/jobs/1/bids/",
+    "title": "Organise our shared drive",
+    "amount": "400000",
+    "currency": "IDR",
+}
 
 
 def _notify_bid(recipient, *, event_key="bid_submitted:1:1", actor=None):
@@ -62,7 +67,9 @@ def test_it_queues_the_email_only_after_commit(client_user, django_capture_on_co
     assert len(callbacks) == 1
 
 
-def test_a_rolled_back_event_leaves_no_rows_and_queues_nothing(client_user, django_capture_on_commit_callbacks):
+def test_a_rolled_back_event_leaves_no_rows_and_queues_nothing(
+    client_user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
             _notify_bid(client_user)
@@ -72,7 +79,9 @@ def test_a_rolled_back_event_leaves_no_rows_and_queues_nothing(client_user, djan
     assert not Delivery.objects.exists()
 
 
-def test_email_off_keeps_the_in_app_notification_only(client_user, django_capture_on_commit_callbacks):
+def test_email_off_keeps_the_in_app_notification_only(
+    client_user, django_capture_on_commit_callbacks
+):
     Preference.objects.create(user=client_user, kind="bid_submitted", email_mode="off")
     with django_capture_on_commit_callbacks() as callbacks:
         _notify_bid(client_user)
@@ -81,7 +90,9 @@ def test_email_off_keeps_the_in_app_notification_only(client_user, django_captur
     assert callbacks == []
 
 
-def test_digest_holds_the_email_for_the_daily_digest(client_user, django_capture_on_commit_callbacks):
+def test_digest_holds_the_email_for_the_daily_digest(
+    client_user, django_capture_on_commit_callbacks
+):
     Preference.objects.create(user=client_user, kind="bid_submitted", email_mode="digest")
     with django_capture_on_commit_callbacks() as callbacks:
         _notify_bid(client_user)
@@ -90,14 +101,19 @@ def test_digest_holds_the_email_for_the_daily_digest(client_user, django_capture
 
 
 def test_a_kind_can_default_to_the_digest(client_user):
-    services.notify(kind="bid_edited", recipients=[client_user], event_key="bid_edited:1", data=BID_DATA)
+    services.notify(
+        kind="bid_edited", recipients=[client_user], event_key="bid_edited:1", data=BID_DATA
+    )
     assert list(Delivery.objects.values_list("status", flat=True)) == ["held"]
 
 
 def test_preferences_apply_per_recipient(client_user, other_client):
     Preference.objects.create(user=other_client, kind="bid_submitted", email_mode="off")
     services.notify(
-        kind="bid_submitted", recipients=[client_user, other_client], event_key="bid:2", data=BID_DATA
+        kind="bid_submitted",
+        recipients=[client_user, other_client],
+        event_key="bid:2",
+        data=BID_DATA,
     )
     assert Delivery.objects.get().notification.recipient == client_user
 
@@ -117,7 +133,9 @@ def test_delivery_sends_once_with_link_and_unsubscribe_headers(client_user, va, 
     assert "Rp 400,000" in message.body
     html = message.alternatives[0][0]
     assert 'href="https://asisten.example/jobs/1/bids/"' in html
-    assert message.extra_headers["List-Unsubscribe"].startswith("<https://asisten.example/unsubscribe/")
+    assert message.extra_headers["List-Unsubscribe"].startswith(
+        "<https://asisten.example/unsubscribe/"
+    )
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     delivery.refresh_from_db()
     assert delivery.status == "sent"
@@ -168,7 +186,9 @@ def test_indonesian_amounts_use_indonesian_grouping(client_user, va):
     _notify_bid(client_user, actor=va)
     deliver(delivery_id=Delivery.objects.get().pk)
     message = mail.outbox[0]
-    assert message.subject == indonesian("New bid on “%(title)s”", title="Organise our shared drive")
+    assert message.subject == indonesian(
+        "New bid on “%(title)s”", title="Organise our shared drive"
+    )
     assert "Rp 400.000" in message.body
 
 
@@ -202,7 +222,10 @@ def test_attachments_come_from_the_registry(client_user):
 
 def test_an_unknown_kind_still_renders_with_the_generic_templates(client_user):
     services.notify(
-        kind="contract_milestone", recipients=[client_user], event_key="c:1", data={"url": "/contracts/1/", "title": "T"}
+        kind="contract_milestone",
+        recipients=[client_user],
+        event_key="c:1",
+        data={"url": "/contracts/1/", "title": "T"},
     )
     deliver(delivery_id=Delivery.objects.get().pk)
     assert mail.outbox[0].subject == "Update on “T”"
@@ -235,7 +258,8 @@ def test_the_sweep_requeues_only_stale_due_deliveries(client_user, other_client)
     old, backing_off = Delivery.objects.order_by("id")
     Delivery.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(minutes=2))
     Delivery.objects.filter(pk=backing_off.pk).update(
-        created_at=timezone.now() - timedelta(minutes=2), next_attempt_at=timezone.now() + timedelta(minutes=5)
+        created_at=timezone.now() - timedelta(minutes=2),
+        next_attempt_at=timezone.now() + timedelta(minutes=5),
     )
     assert list(Delivery.objects.due(older_than=timedelta(minutes=1))) == [old]
     assert services.outbox_sweep()["deliveries"] == 1
@@ -270,20 +294,29 @@ def test_the_digest_lists_what_was_held_in_one_email(client_user, va):
     assert "Bookkeeping for March" not in message.body  # that one was sent at once
     assert "/jobs/3/bids/" in message.body
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert set(Delivery.objects.filter(notification__event_key__in=["one", "three"]).values_list("status", flat=True)) == {"sent"}
+    assert set(
+        Delivery.objects.filter(notification__event_key__in=["one", "three"]).values_list(
+            "status", flat=True
+        )
+    ) == {"sent"}
 
 
 def test_the_digest_goes_out_at_eight_in_the_users_timezone(client_user):
     Preference.objects.create(user=client_user, kind="bid_submitted", email_mode="digest")
     _notify_bid(client_user)
-    local_hour = timezone.now().astimezone(__import__("zoneinfo").ZoneInfo(client_user.timezone)).hour
+    local_hour = (
+        timezone.now().astimezone(__import__("zoneinfo").ZoneInfo(client_user.timezone)).hour
+    )
     assert services.digest_recipient_ids(local_hour=local_hour) == [client_user.pk]
     assert services.digest_recipient_ids(local_hour=(local_hour + 1) % 24) == []
 
 
 def test_suspended_users_still_get_their_own_notifications(suspended):
     services.notify(
-        kind="job_hidden", recipients=[suspended], event_key="job_hidden:1", data={"url": "/jobs/1/", "title": "T"}
+        kind="job_hidden",
+        recipients=[suspended],
+        event_key="job_hidden:1",
+        data={"url": "/jobs/1/", "title": "T"},
     )
     deliver(delivery_id=Delivery.objects.get().pk)
     assert len(mail.outbox) == 1

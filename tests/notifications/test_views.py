@@ -48,7 +48,9 @@ def test_staff_cannot_edit_a_vas_alert_from_the_site_either(client, va, staff):
 def test_someone_elses_notification_cannot_be_marked_read(client, va, other_va):
     notification = NotificationFactory(recipient=va)
     client.force_login(other_va)
-    assert client.post(reverse("notifications:mark_read", args=[notification.pk])).status_code == 404
+    assert (
+        client.post(reverse("notifications:mark_read", args=[notification.pk])).status_code == 404
+    )
     notification.refresh_from_db()
     assert notification.read_at is None
 
@@ -68,12 +70,17 @@ def test_the_centre_lists_unread_first_each_linking_to_its_thing(client, va):
         recipient=va, kind="bid_shortlisted", data={"url": "/bids/", "title": "Sort the inbox"}
     )
     read = NotificationFactory(
-        recipient=va, kind="job_filled", data={"url": "/jobs/7/", "title": "Filled task"}, read_at=timezone.now()
+        recipient=va,
+        kind="job_filled",
+        data={"url": "/jobs/7/", "title": "Filled task"},
+        read_at=timezone.now(),
     )
     new_unread = NotificationFactory(
         recipient=va, kind="bid_hired", data={"url": "/contracts/3/", "title": "Bookkeeping"}
     )
-    Notification.objects.filter(pk=old_unread.pk).update(created_at=timezone.now() - timezone.timedelta(days=1))
+    Notification.objects.filter(pk=old_unread.pk).update(
+        created_at=timezone.now() - timezone.timedelta(days=1)
+    )
     NotificationFactory(data={"url": "/secret/", "title": "Someone else's"})
     client.force_login(va)
     page = client.get(CENTRE).content.decode()
@@ -88,7 +95,9 @@ def test_the_centre_lists_unread_first_each_linking_to_its_thing(client, va):
 def test_the_centre_renders_in_the_viewers_language(client, va):
     va.language = "id"
     va.save()
-    NotificationFactory(recipient=va, kind="bid_shortlisted", data={"url": "/bids/", "title": "Rapikan drive"})
+    NotificationFactory(
+        recipient=va, kind="bid_shortlisted", data={"url": "/bids/", "title": "Rapikan drive"}
+    )
     client.force_login(va)
     page = client.get(CENTRE).content.decode()
     from django.utils import translation
@@ -133,7 +142,9 @@ def test_the_header_shows_the_unread_count_on_every_page(client, va):
     assert '<span class="badge">2</span>' in page
 
 
-def test_the_centre_query_count_does_not_grow_with_notifications(client, va, other_va, django_assert_num_queries):
+def test_the_centre_query_count_does_not_grow_with_notifications(
+    client, va, other_va, django_assert_num_queries
+):
     client.force_login(va)
     for _ in range(5):
         NotificationFactory(recipient=va, actor=other_va)
@@ -180,7 +191,9 @@ def test_a_bad_preference_value_is_refused_and_nothing_saved(client, client_user
     response = client.post(PREFERENCES, {"bid_submitted": "sometimes"})
     assert response.status_code == 200
     assert response.context["form"].errors["bid_submitted"]
-    assert "sometimes" not in [c[0] for c in response.context["form"].fields["bid_submitted"].choices]
+    assert "sometimes" not in [
+        c[0] for c in response.context["form"].fields["bid_submitted"].choices
+    ]
     assert not Preference.objects.exists()
 
 
@@ -207,7 +220,12 @@ def test_a_va_creates_an_alert(client, va):
     alert = JobAlert.objects.get(user=va)
     assert alert.category_ids == [bookkeeping.pk]
     assert alert.skill_ids == [skill.pk]
-    assert (alert.pay_type, alert.currency, alert.min_rate, alert.keywords) == ("fixed", "IDR", Decimal("250000"), "xero")
+    assert (alert.pay_type, alert.currency, alert.min_rate, alert.keywords) == (
+        "fixed",
+        "IDR",
+        Decimal("250000"),
+        "xero",
+    )
     page = client.get(ALERTS).content.decode()
     assert "Bookkeeping in rupiah" in page
     assert "Rp 250,000" in page
@@ -257,7 +275,9 @@ def test_edit_pause_resume_and_delete_an_alert(client, va):
 
 
 def test_an_alert_from_my_profile_categories(client, va):
-    va.va_profile.categories.add(factories.category("bookkeeping"), factories.category("data-entry"))
+    va.va_profile.categories.add(
+        factories.category("bookkeeping"), factories.category("data-entry")
+    )
     client.force_login(va)
     assert "Create an alert from my profile" in client.get(ALERTS).content.decode()
     client.post(reverse("notifications:alert_from_profile"))
@@ -320,7 +340,12 @@ def test_one_click_unsubscribe_needs_no_csrf_token(client_user):
 
 
 def test_unsubscribing_drops_what_was_waiting_for_that_kind(client, client_user):
-    services.notify(kind="bid_submitted", recipients=[client_user], event_key="k", data={"url": "/", "title": "T"})
+    services.notify(
+        kind="bid_submitted",
+        recipients=[client_user],
+        event_key="k",
+        data={"url": "/", "title": "T"},
+    )
     client.post(reverse("notifications:unsubscribe", args=[_token(client_user)]))
     assert Delivery.objects.get().status == "skipped"
 

@@ -33,7 +33,9 @@ def settle(timeout: float = 40) -> None:
     wait_for(done, timeout=timeout, interval=1, message="no pending deliveries")
 
 
-def test_a_published_job_emails_matching_vas_only(client_user, va, other_va, smtp_sink, start_worker):
+def test_a_published_job_emails_matching_vas_only(
+    client_user, va, other_va, smtp_sink, start_worker
+):
     from jobs.services import job_publish
 
     start_worker()
@@ -58,10 +60,14 @@ def test_a_published_job_emails_matching_vas_only(client_user, va, other_va, smt
     wait_for(lambda: JobAnnouncement.objects.filter(job_id=job.pk, done_at__isnull=False).exists())
     assert not Notification.objects.filter(recipient=other_va).exists()
     assert smtp_sink.to(other_va.email) == []
-    wait_for(lambda: Delivery.objects.filter(status="sent").count() == 1, message="delivery marked sent")
+    wait_for(
+        lambda: Delivery.objects.filter(status="sent").count() == 1, message="delivery marked sent"
+    )
 
 
-def test_a_rolled_back_transaction_sends_nothing(client_user, other_client, smtp_sink, start_worker):
+def test_a_rolled_back_transaction_sends_nothing(
+    client_user, other_client, smtp_sink, start_worker
+):
     start_worker()
     with pytest.raises(RuntimeError), transaction.atomic():
         services.notify(
@@ -87,9 +93,8 @@ def test_a_rolled_back_transaction_sends_nothing(client_user, other_client, smtp
 def test_with_redis_down_a_bid_is_saved_and_emailed_once_redis_is_back(
     client_user, va, smtp_sink, start_worker, private_redis
 ):
-    from bids.services import BidTerms, bid_submit
-
     from accounts.models import PortfolioItem
+    from bids.services import BidTerms, bid_submit
 
     job = factories.JobFactory(client=client_user, title="Plan a team offsite")
     sample = PortfolioItem.objects.create(
@@ -111,7 +116,9 @@ def test_with_redis_down_a_bid_is_saved_and_emailed_once_redis_is_back(
         )
         # The request's work is done and committed although the broker was unreachable.
         assert bid.pk is not None
-        delivery = Delivery.objects.get(notification__recipient=client_user, notification__kind="bid_submitted")
+        delivery = Delivery.objects.get(
+            notification__recipient=client_user, notification__kind="bid_submitted"
+        )
         assert delivery.status == "pending"
 
         private_redis.start()
@@ -120,14 +127,18 @@ def test_with_redis_down_a_bid_is_saved_and_emailed_once_redis_is_back(
         forget_outage()
         services.outbox_sweep(min_age=NOW)
         start_worker(broker_url=private_redis.url)
-        wait_for(lambda: smtp_sink.to(client_user.email), message="the client's email after the outage")
+        wait_for(
+            lambda: smtp_sink.to(client_user.email), message="the client's email after the outage"
+        )
         wait_for(lambda: Delivery.objects.get(pk=delivery.pk).status == "sent")
         services.outbox_sweep(min_age=NOW)  # further sweeps change nothing
     assert len(smtp_sink.to(client_user.email)) == 1
     assert "Plan a team offsite" in smtp_sink.to(client_user.email)[0]["Subject"]
 
 
-def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(client_user, smtp_sink, start_worker):
+def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(
+    client_user, smtp_sink, start_worker
+):
     vas = bulk_vas(40)
     for va in vas:
         JobAlertFactory(user=va)
@@ -154,7 +165,9 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(client_user, smt
     start_worker()
     settle()
     for va in vas:
-        assert Notification.objects.filter(recipient=va, event_key=f"job_posted:{job.pk}").count() == 1
+        assert (
+            Notification.objects.filter(recipient=va, event_key=f"job_posted:{job.pk}").count() == 1
+        )
         assert smtp_sink.to(va.email), f"{va.email} got no email"
     assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
     assert Delivery.objects.count() == len(vas)
@@ -175,7 +188,9 @@ def test_smtp_failing_twice_then_working_sends_one_email(client_user, smtp_sink,
     smtp_sink.fail_next = 2
     start_worker()
     delivery = _notify_client(client_user)
-    wait_for(lambda: Delivery.objects.get(pk=delivery.pk).status == "sent", message="sent after retries")
+    wait_for(
+        lambda: Delivery.objects.get(pk=delivery.pk).status == "sent", message="sent after retries"
+    )
     delivery.refresh_from_db()
     assert delivery.attempts == 3
     assert "451" in delivery.last_error
@@ -188,7 +203,9 @@ def test_smtp_failing_past_the_limit_fails_then_staff_retry_it_from_the_admin(
     smtp_sink.fail_next = 100
     start_worker(NOTIFICATIONS_MAX_ATTEMPTS=3)
     delivery = _notify_client(client_user)
-    wait_for(lambda: Delivery.objects.get(pk=delivery.pk).status == "failed", message="failed delivery")
+    wait_for(
+        lambda: Delivery.objects.get(pk=delivery.pk).status == "failed", message="failed delivery"
+    )
     delivery.refresh_from_db()
     assert delivery.attempts == 3
     assert smtp_sink.to(client_user.email) == []
@@ -204,5 +221,8 @@ def test_smtp_failing_past_the_limit_fails_then_staff_retry_it_from_the_admin(
         changelist, {"action": "retry_deliveries", "_selected_action": [delivery.pk]}, follow=True
     )
     assert response.status_code == 200
-    wait_for(lambda: Delivery.objects.get(pk=delivery.pk).status == "sent", message="sent after staff retry")
+    wait_for(
+        lambda: Delivery.objects.get(pk=delivery.pk).status == "sent",
+        message="sent after staff retry",
+    )
     assert len(smtp_sink.to(client_user.email)) == 1

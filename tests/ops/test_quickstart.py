@@ -100,6 +100,8 @@ class QuickStart:
         os.killpg(self.process.pid, signum)
         try:
             status = self.process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"still running {STOP_TIMEOUT}s after the signal:\n{self.output()}")
         finally:
             self.log.close()
         # make passes the signal on and then dies of it; the supervisor exits cleanly.
