@@ -211,6 +211,14 @@ class Job(models.Model):
     def is_hourly(self) -> bool:
         return self.pay_type == self.PayType.HOURLY
 
+    def has_bids(self) -> bool:
+        """Any bid at all, even withdrawn: VAs have read the terms and the manual."""
+        return self.bid_count > 0 or self.bids.exists()
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.OPEN, self.Status.CLOSED)
+
     @property
     def currency_decimals(self) -> int:
         return CURRENCY_DECIMALS.get(self.currency, 2)

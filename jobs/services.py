@@ -30,7 +30,6 @@ DETAIL_FIELDS = (
     "working_hours",
     "closes_at",
 )
-EDITABLE_STATUSES = (Job.Status.DRAFT, Job.Status.OPEN, Job.Status.CLOSED)
 ATTACHMENT_MAX_COUNT = 10
 CLOSING_SOON_WINDOW = timedelta(hours=24)
 
@@ -128,10 +127,6 @@ def _check_money(*, max_rate: Decimal, currency: str, pay_type: str) -> None:
         raise ValidationError({"max_rate": _("Use at most two decimal places.")})
 
 
-def _has_bids(job: Job) -> bool:
-    return job.bid_count > 0 or job.bids.exists()
-
-
 def _lock(job: Job) -> Job:
     return Job.objects.select_for_update().get(pk=job.pk)
 
@@ -204,12 +199,12 @@ def job_update(
     """Change a draft, open or closed task. Pay type and currency lock once a bid exists."""
     job = _lock(job)
     _check_actor(job, by)
-    if job.status not in EDITABLE_STATUSES:
+    if not job.is_editable:
         raise ValidationError(
             _("A task that is %(status)s can no longer be edited.")
             % {"status": job.get_status_display().lower()}
         )
-    if (pay_type != job.pay_type or currency != job.currency) and _has_bids(job):
+    if (pay_type != job.pay_type or currency != job.currency) and job.has_bids():
         raise ValidationError(
             _("Pay type and currency cannot change once VAs have bid on this task.")
         )
@@ -245,7 +240,7 @@ def manual_update(*, job: Job, by, body: str, checklist: Sequence[str]) -> Manua
     """
     job = _lock(job)
     _check_actor(job, by)
-    if job.status not in EDITABLE_STATUSES:
+    if not job.is_editable:
         raise ValidationError(
             _("A task that is %(status)s can no longer be edited.")
             % {"status": job.get_status_display().lower()}
@@ -257,7 +252,7 @@ def manual_update(*, job: Job, by, body: str, checklist: Sequence[str]) -> Manua
         return current
     if current is None:
         return ManualVersion.objects.create(job=job, number=1, body=body, checklist=items)
-    if _has_bids(job):
+    if job.has_bids():
         return ManualVersion.objects.create(
             job=job, number=current.number + 1, body=body, checklist=items
         )
@@ -391,7 +386,7 @@ def job_cancel(*, job: Job, by) -> Job:
     """draft | open | closed → cancelled: the task leaves the board for good."""
     job = _lock(job)
     _check_actor(job, by)
-    if job.status not in EDITABLE_STATUSES:
+    if not job.is_editable:
         raise _refuse(job, _("A task that is %(status)s cannot be cancelled."))
     job.status = Job.Status.CANCELLED
     job.save(update_fields=["status", "updated_at"])

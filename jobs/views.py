@@ -41,8 +41,13 @@ def _add_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-def _has_bids(job: Job) -> bool:
-    return job.bid_count > 0 or job.bids.exists()
+def _not_editable(request: HttpRequest, job: Job) -> HttpResponse:
+    messages.error(
+        request,
+        _("A task that is %(status)s can no longer be edited.")
+        % {"status": job.get_status_display().lower()},
+    )
+    return redirect("jobs:detail", pk=job.pk)
 
 
 # --- board and detail --------------------------------------------------------------------
@@ -161,7 +166,9 @@ def create(request: HttpRequest) -> HttpResponse:
 @login_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     job = _managed_job(request, pk)
-    form = JobForm(request.POST or None, job=job, money_locked=_has_bids(job))
+    if not job.is_editable:
+        return _not_editable(request, job)
+    form = JobForm(request.POST or None, job=job, money_locked=job.has_bids())
     if request.method == "POST" and form.is_valid():
         try:
             services.job_update(job=job, by=request.user, **form.service_kwargs())
@@ -179,6 +186,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def manual(request: HttpRequest, pk: int) -> HttpResponse:
     job = _managed_job(request, pk)
+    if not job.is_editable:
+        return _not_editable(request, job)
     current = job.current_manual
     form = ManualForm(request.POST or None, initial=ManualForm.initial_for(current))
     if request.method == "POST" and form.is_valid():
@@ -216,7 +225,7 @@ def _manual_page(request, job, form, attachment_form, status: int = 200) -> Http
             "attachment_form": attachment_form,
             "attachments": list(job.attachments.all()),
             "versions": list(job.manual_versions.order_by("-number")),
-            "has_bids": _has_bids(job),
+            "has_bids": job.has_bids(),
         },
         status=status,
     )

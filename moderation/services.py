@@ -210,7 +210,7 @@ def _sources() -> list[tuple[str, models.QuerySet, str, object]]:
         (
             "manuals",
             ManualVersion.objects.select_related("job__client"),
-            "created_at",
+            "updated_at",
             lambda manual: (_manual_text(manual), manual.job.client),
         ),
         (

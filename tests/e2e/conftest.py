@@ -84,3 +84,138 @@ def visit(page, live_server, size):
         return page
 
     return _visit
+
+
+# --- journeys ----------------------------------------------------------------------------
+#
+# Journeys run against `live_server` in a thread of this process, so they need committed
+# data (transaction=True). `serialized_rollback` restores what data migrations created
+# (categories, the Moderators group) after each journey's flush, so the next journey and
+# the rest of the suite still find them.
+JOURNEY = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(scope="session")
+def _serialized_snapshot(django_db_setup):
+    from django.db import connections
+
+    return getattr(connections["default"], "_test_serialized_contents", None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _snapshot_visible_under_playwright(_serialized_snapshot, playwright):
+    """Make serialized_rollback work once Playwright runs.
+
+    Playwright's sync API keeps an event loop running in this thread, so Django's
+    connection handler switches from thread-local to context-local storage and the
+    connection it hands out no longer carries the snapshot taken when the test database
+    was created. Hand the snapshot (read before Playwright started) to that connection.
+    """
+    from django.db import connections
+
+    if _serialized_snapshot is not None:
+        connections["default"]._test_serialized_contents = _serialized_snapshot
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations():
+    """.mo files are not committed: compile them (only stale ones) before any page renders."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run(
+        [sys.executable, str(root / "scripts" / "compilemessages.py")], check=True, cwd=root
+    )
+    import gettext
+
+    from asgiref.local import Local
+    from django.utils.translation import trans_real
+
+    # Forget catalogues loaded before the compile (as Django's autoreloader does when a
+    # .mo changes), so pages render with the fresh ones.
+    gettext._translations = {}
+    trans_real._translations = {}
+    trans_real._default = None
+    trans_real._active = Local()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.journey_failed = report.failed
+
+
+@pytest.fixture
+def page(page, request, size):
+    """Fail fast instead of waiting 30 s, and say yes to the site's confirm() dialogs.
+
+    When a journey fails, the page it stopped on is kept in artifacts/failed-*.png / .html.
+    """
+    page.set_default_timeout(10_000)
+    page.on("dialog", lambda dialog: dialog.accept())
+    yield page
+    if getattr(request.node, "journey_failed", False):
+        name = f"failed-{request.node.originalname}"
+        snapshot(page, name, size)
+        safe = re.sub(r"[^a-z0-9_-]+", "-", name.lower())
+        (ARTIFACTS / f"{safe}-{size}.html").write_text(page.content(), encoding="utf-8")
+
+
+def look(page, size: str, name: str | None = None) -> None:
+    """What every journey does on every page: axe + no sideways scroll; a photo if named."""
+    page.wait_for_load_state("load")
+    check_accessibility(page)
+    if name:
+        snapshot(page, name, size)
+
+
+def sign_in_as(page, live_server, user) -> None:
+    """Start a browser session for `user` (a fresh one: any other user is signed out).
+
+    Journeys about something else than signing in skip the form: the session is made by
+    Django's test client and handed to the browser as its cookie.
+    """
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+def main_nav(page):
+    """The main navigation, opened first on a phone (where it hides behind "Menu")."""
+    toggle = page.get_by_role("button", name="Menu")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    return page.get_by_role("navigation", name="Main")
+
+
+def make_png(path: Path, text: str = "sample") -> Path:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (320, 200), "#f4f1ea")
+    ImageDraw.Draw(image).text((20, 90), text, fill="#1d3557")
+    image.save(path, format="PNG")
+    return path
+
+
+def make_pdf(path: Path, text: str = "sample") -> Path:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (595, 842), "white")
+    ImageDraw.Draw(image).text((60, 80), text, fill="black")
+    image.save(path, format="PDF")
+    return path

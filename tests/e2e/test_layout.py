@@ -1,11 +1,10 @@
 """The layout every journey relies on: landmarks, skip link, language switch, phone menu."""
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import check_accessibility, snapshot
+from tests.e2e.conftest import JOURNEY, check_accessibility, snapshot
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = JOURNEY
 
 
 def test_a_visitor_sees_the_home_page_with_landmarks_and_a_skip_link(visit, page):

@@ -403,3 +403,13 @@ def test_a_signed_in_va_sees_bid_and_report_links_but_the_owner_does_not(client,
     assert "Bid on this task" not in html
     assert "Report this task" not in html
     assert "Close bidding" in html  # the owner's actions instead
+
+
+@pytest.mark.parametrize("status", ["hired", "completed", "cancelled"])
+def test_a_finished_task_sends_the_owner_back_with_a_message(client, client_user, status):
+    job = JobFactory(client=client_user, status=status)
+    client.force_login(client_user)
+    for page in ("edit", "manual"):
+        response = client.get(f"/jobs/{job.pk}/{page}/", follow=True)
+        assert response.redirect_chain[-1][0] == f"/jobs/{job.pk}/"
+        assert "can no longer be edited" in response.content.decode()

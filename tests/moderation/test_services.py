@@ -315,3 +315,13 @@ def test_the_people_affected_get_readable_emails(moderator, va, client_user):
         Notification.objects.get(kind="bid_withdrawn_by_moderation"), client_user
     )
     assert "Sort invoices" in withdrawn.subject and va.name in withdrawn.body
+
+
+def test_the_scan_runs_every_minute_from_beat(settings):
+    from moderation import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["moderation-scan"]
+    assert entry["task"] == tasks.scan_recent_content.name == "moderation.tasks.scan_recent_content"
+    assert entry["schedule"] == 60.0
+    JobFactory(description="Telegram @cheap_va_jobs")
+    assert tasks.scan_recent_content() == 1
