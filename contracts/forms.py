@@ -53,6 +53,12 @@ class DeliverableForm(forms.Form):
     )
     files = MultipleFileField(label=_("Files"), help_text=FILES_HELP)
 
+    def __init__(self, *args, **kwargs):
+        # Shown on the workspace beside MessageForm, which also has `files`: distinct HTML
+        # ids keep each label tied to its own input (field names are unchanged).
+        kwargs.setdefault("auto_id", "id_deliverable_%s")
+        super().__init__(*args, **kwargs)
+
 
 class CommentForm(forms.Form):
     comment = forms.CharField(
