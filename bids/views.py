@@ -20,6 +20,7 @@ from bids.ics import interview_ics
 from bids.models import Bid, Interview, WorkSample
 from bids.permissions import can_decide_on_bids, can_review_bids, is_interview_party
 from jobs.models import Job
+from marketplace.ratelimit import limit_posts
 from marketplace.storage import serve_private_file
 
 SORTS = {
@@ -28,6 +29,9 @@ SORTS = {
     "experience": ("-va__va_profile__years_experience", "amount"),
 }
 ACTIVE = "active"
+# Bids per page on the review page: a popular job gets hundreds, and each card carries a
+# letter, samples and forms, so the page is paged like every other list.
+REVIEW_PAGE_SIZE = 20
 STATUS_FILTERS = [ACTIVE, *Bid.Status.values]
 
 
@@ -49,6 +53,7 @@ def _message_error(request, exc: ValidationError) -> None:
 
 
 @login_required
+@limit_posts("bid_submit")
 def bid_submit(request, job_id: int):
     """Submit a bid on a job, edit an undecided one, or resubmit a withdrawn one."""
     job = get_object_or_404(
@@ -190,7 +195,10 @@ def _reviewable_job(request, job_id: int) -> Job:
 
 
 def bid_review(request, job_id: int):
-    """Every bid on one of the client's jobs, side by side. Queries do not grow per bid."""
+    """The bids on one of the client's jobs, side by side, a page at a time.
+
+    Queries do not grow per bid, and the page size bounds the rendering work.
+    """
     job = _reviewable_job(request, job_id)
     status = request.GET.get("status") or ACTIVE
     if status not in STATUS_FILTERS:
@@ -211,7 +219,8 @@ def bid_review(request, job_id: int):
                 to_attr="open_interviews",
             ),
         )
-        .order_by(*SORTS[sort])
+        # The id last: a stable order, so no bid repeats or goes missing between pages.
+        .order_by(*SORTS[sort], "-pk")
     )
     if status == ACTIVE:
         bids = bids.filter(
@@ -219,7 +228,8 @@ def bid_review(request, job_id: int):
         )
     else:
         bids = bids.filter(status=status)
-    bids = list(bids)
+    page = Paginator(bids, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    bids = list(page.object_list)
     for bid in bids:
         bid.job = job  # percent_of_max / estimated_total read the job: no query per bid
     counts = Bid.objects.filter(job=job).aggregate(
@@ -245,6 +255,7 @@ def bid_review(request, job_id: int):
         {
             "job": job,
             "bids": bids,
+            "page": page,
             "status": status,
             "sort": sort,
             "filters": filters,

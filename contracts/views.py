@@ -36,6 +36,7 @@ from contracts.models import (
 )
 from jobs.models import ManualVersion
 from marketplace.markdown import render_markdown
+from marketplace.ratelimit import limit_posts
 from marketplace.storage import serve_private_file
 
 
@@ -236,6 +237,7 @@ def _done(request, contract: Contract, text: str, anchor: str = ""):
 
 
 @require_POST
+@limit_posts("message_send")
 def message_send(request, pk: int):
     contract = _get_contract_for_party(request, pk)
     form = MessageForm(request.POST, request.FILES)

@@ -95,11 +95,18 @@ class BoardPage:
 
 
 def board_page(jobs: QuerySet[Job], *, page: int) -> BoardPage:
-    """One page of results with a count of at most RESULT_CAP + 1 (two queries + prefetch)."""
+    """One page of results with a count of at most RESULT_CAP + 1.
+
+    Three queries and a prefetch, whatever the page: the capped count and the page's ids
+    walk the sort's partial index alone (ids only, so OFFSET skips index entries, never
+    joined rows), then only the page's rows are read and joined.
+    """
     last_page = RESULT_CAP // PAGE_SIZE
     page = min(max(page, 1), last_page)
-    count = jobs.order_by()[: RESULT_CAP + 1].count()
+    count = jobs.order_by().values("pk")[: RESULT_CAP + 1].count()
     start = (page - 1) * PAGE_SIZE
-    rows = list(jobs.for_listing()[start : start + PAGE_SIZE])
+    ids = list(jobs.values_list("pk", flat=True)[start : start + PAGE_SIZE])
+    found = Job.objects.for_listing().in_bulk(ids)
+    rows = [found[pk] for pk in ids]
     has_next = page < last_page and count > start + PAGE_SIZE
     return BoardPage(jobs=rows, number=page, count=count, has_next=has_next)

@@ -21,6 +21,7 @@ from jobs.forms import AttachmentForm, BoardForm, JobForm, ManualForm
 from jobs.models import Job, JobAttachment
 from jobs.permissions import can_bid, can_open_attachments, is_job_owner
 from marketplace.markdown import render_markdown
+from marketplace.ratelimit import limit_posts
 from marketplace.storage import serve_private_file
 
 MINE_PAGE_SIZE = 25
@@ -139,6 +140,7 @@ def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpRespons
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@limit_posts("job_create")
 def create(request: HttpRequest) -> HttpResponse:
     if not request.user.is_client:
         return render(request, "jobs/become_client.html")

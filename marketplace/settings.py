@@ -163,6 +163,13 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
+# Our own actions, per person per hour (marketplace.ratelimit); allauth's are above.
+ACTION_RATE_LIMITS = {
+    "bid_submit": env.int("RATE_LIMIT_BIDS", default=60),
+    "job_create": env.int("RATE_LIMIT_JOBS", default=30),
+    "message_send": env.int("RATE_LIMIT_MESSAGES", default=300),
+    "report": env.int("RATE_LIMIT_REPORTS", default=10),
+}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Asisten] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"

@@ -8,10 +8,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from marketplace import ratelimit
 from moderation import permissions, services
 from moderation.forms import ReportForm
 from moderation.models import Report
-from moderation.ratelimit import consume_report_attempt
 
 
 def _report(
@@ -22,7 +22,7 @@ def _report(
     ).exists()
     form = ReportForm(request.POST or None)
     if request.method == "POST" and not already:
-        if not consume_report_attempt(request.user):
+        if not ratelimit.allow("report", request.user.pk):
             return render(
                 request, "moderation/rate_limited.html", {"back_url": back_url}, status=429
             )

@@ -49,6 +49,12 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notification_recipient"),
+            # The centre's order, unread first (DESC puts NULL read_at first): a page is
+            # read straight from this index instead of sorting every notification.
+            models.Index(
+                fields=["recipient", "-read_at", "-created_at", "-id"],
+                name="notification_centre",
+            ),
             models.Index(
                 fields=["recipient"],
                 name="notification_unread",

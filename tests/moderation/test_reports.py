@@ -7,7 +7,6 @@ from django.utils import timezone
 from bids.models import Bid
 from jobs.models import Job
 from moderation.models import Report
-from moderation.ratelimit import REPORTS_PER_HOUR
 from tests.factories import BidFactory, JobFactory, VAFactory
 
 pytestmark = pytest.mark.django_db
@@ -166,7 +165,8 @@ def test_a_contract_party_reports_the_other_sides_message(client, client_user, o
     assert Report.objects.get().target == message
 
 
-def test_reports_are_rate_limited(client, va):
+def test_reports_are_rate_limited(client, va, settings):
+    REPORTS_PER_HOUR = settings.ACTION_RATE_LIMITS["report"]
     client.force_login(va)
     jobs = [JobFactory() for _ in range(REPORTS_PER_HOUR + 1)]
     for job in jobs[:REPORTS_PER_HOUR]:

@@ -30,6 +30,8 @@ PROJECT_VARIABLES = {
     "PYTEST_DB_SUFFIX",
     "PYTEST_ADDOPTS",
     "PORT",
+    # Set by the browser tests' set-up; `check --deploy` rightly refuses it.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
     "MAKEFLAGS",
     "MAKELEVEL",
     "MFLAGS",
