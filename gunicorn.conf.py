@@ -14,6 +14,8 @@ max_requests = 5000
 max_requests_jitter = 500
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", None)
 errorlog = "-"
-# Uploads stream to temp files on disk (FILE_UPLOAD_MAX_MEMORY_SIZE); keep /tmp for them.
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# The worker heartbeat file lives in memory (a slow disk can make gunicorn kill busy workers);
+# uploads still stream to temp files under /tmp (FILE_UPLOAD_MAX_MEMORY_SIZE).
+_SHM = "/dev/shm"  # noqa: S108 - gunicorn's heartbeat file only, not user data
+worker_tmp_dir = _SHM if os.path.isdir(_SHM) else None
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -7,7 +7,6 @@ target: a share of the ceiling's requests/s, or of another page's.
 import os
 import re
 import time
-import urllib.request
 from dataclasses import dataclass
 
 

@@ -609,7 +609,7 @@ def bid_hire(*, bid: Bid, client):
 
 def _contract_url(contract) -> str:
     try:
-        return reverse("contracts:detail", args=[contract.pk])
+        return reverse("contracts:workspace", args=[contract.pk])
     except Exception:  # noqa: BLE001 - the workspace URL arrives with the contracts issue
         return _mine_url()
 

@@ -341,7 +341,7 @@ def bid_hire(request, pk: int):
         request, _("You hired %(name)s. The contract is ready.") % {"name": bid.va.display_name}
     )
     try:
-        return redirect(reverse("contracts:detail", args=[contract.pk]))
+        return redirect(reverse("contracts:workspace", args=[contract.pk]))
     except NoReverseMatch:
         return redirect("bids:review", job_id=bid.job_id)
 

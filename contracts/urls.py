@@ -25,8 +25,6 @@ app_name = "contracts"
 urlpatterns = [
     path("contracts/", views.contract_list, name="list"),
     path("contracts/<int:pk>/", views.workspace, name="workspace"),
-    # Same page under the name the bids app links to after a hire (kept until it uses "workspace").
-    path("contracts/<int:pk>/", views.workspace, name="detail"),
     path("contracts/<int:pk>/statement/", views.statement, name="statement"),
     path("contracts/<int:pk>/messages/", views.message_send, name="message_send"),
     path(

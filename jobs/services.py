@@ -10,9 +10,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -321,6 +323,10 @@ def job_publish(*, job: Job, by) -> Job:
     job.published_at = now
     job.save(update_fields=["status", "published_at", "updated_at"])
     search_vectors_refresh(job_ids=[job.pk])
+    # Optional moderation pre-approval (settings.JOB_PUBLISH_HOLD): jobs never imports
+    # moderation, so the hook is named in settings. A held job is announced on approval.
+    if import_string(settings.JOB_PUBLISH_HOLD)(job=job):
+        return job
     announce_job(
         job_id=job.pk,
         client_id=job.client_id,

@@ -337,6 +337,8 @@ BENCHMARK_VIEWS = env.bool("BENCHMARK_VIEWS", default=False)
 
 # Moderation: hold a first-time client's published task until a moderator approves it.
 MODERATION_PREAPPROVAL = env.bool("MODERATION_PREAPPROVAL", default=False)
+# Called by jobs.services.job_publish; returns True when the job is held for approval.
+JOB_PUBLISH_HOLD = "moderation.services.job_hold_for_approval"
 
 # Where generated video rooms live; a self-hosted Jitsi is one variable away.
 VIDEO_ROOM_BASE_URL = env("VIDEO_ROOM_BASE_URL", default="https://meet.jit.si").rstrip("/")

@@ -23,7 +23,9 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     suffix = os.environ.get("PYTEST_DB_SUFFIX")
     if suffix:
         test = settings.DATABASES["default"].setdefault("TEST", {})
-        test["NAME"] = f"test_{settings.DATABASES['default']['NAME']}_{suffix}"
+        # Keep the xdist worker suffix the parallel fixture may already have added.
+        base = test.get("NAME") or f"test_{settings.DATABASES['default']['NAME']}"
+        test["NAME"] = f"{base}_{suffix}"
 
 
 @pytest.fixture(autouse=True)

@@ -33,7 +33,6 @@ def world(client_user, va):
     return {
         "list": None,
         "workspace": reverse("contracts:workspace", args=[hourly.pk]),
-        "detail": reverse("contracts:detail", args=[hourly.pk]),
         "statement": reverse("contracts:statement", args=[hourly.pk]),
         "message_send": reverse("contracts:message_send", args=[hourly.pk]),
         "message_file": reverse(
@@ -63,7 +62,7 @@ def world(client_user, va):
     }
 
 
-GET_URLS = {"workspace", "detail", "statement", "message_file", "deliverable_file"}
+GET_URLS = {"workspace", "statement", "message_file", "deliverable_file"}
 
 
 def test_the_matrix_covers_every_contract_url(world):

@@ -153,3 +153,11 @@ def test_a_new_account_starts_in_the_language_it_signed_up_in(client):
     )
     assert response.status_code == 302, response.content[:2000]
     assert User.objects.get(email="sari@example.com").language == "id"
+
+
+def test_the_not_found_page_speaks_the_visitors_language(client):
+    response = client.get("/no-such-page/", headers={"accept-language": INDONESIAN_BROWSER})
+    assert response.status_code == 404
+    assert "Halaman tidak ditemukan" in response.text
+    response = client.get("/no-such-page/", headers={"accept-language": ENGLISH_BROWSER})
+    assert "Page not found" in response.text

@@ -70,7 +70,6 @@ ROWS: dict[str, tuple[str, str]] = {
     "contracts:deliverable_file": ("pk=contract,file_id=deliverable_file", "404 ok 404 404 404 ok ok 404"),
     "contracts:deliverable_paid": ("pk=contract,deliverable_id=deliverable", "405 405 405 405 405 405 405 405"),
     "contracts:deliverable_submit": ("pk=contract", "405 405 405 405 405 405 405 405"),
-    "contracts:detail": ("pk=contract", "404 ok 404 404 404 ok ok 404"),
     "contracts:end": ("pk=contract", "405 405 405 405 405 405 405 405"),
     "contracts:hours_delete": ("pk=contract,entry_id='999999'", "405 405 405 405 405 405 405 405"),
     "contracts:hours_log": ("pk=contract", "405 405 405 405 405 405 405 405"),

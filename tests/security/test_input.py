@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,8 +15,6 @@ from bids.services import validate_bid_amount
 from contracts import services as contract_services
 from jobs import services as job_services
 from jobs.models import Job
-from django.core.files.uploadedfile import SimpleUploadedFile
-
 from tests import factories
 from tests.security.world import png_bytes
 
@@ -99,7 +98,7 @@ def test_stored_xss_in_every_free_text_field_renders_escaped(client, client_user
     contract_services.message_send(contract=contract, author=va, body=f"Hi {XSS}")
     pages = [
         (None, f"/jobs/{job.pk}/"),
-        (None, f"/jobs/?q=Task"),
+        (None, "/jobs/?q=Task"),
         (client_user, f"/jobs/{job.pk}/bids/"),
         (client_user, f"/contracts/{contract.pk}/"),
         (va, "/bids/"),
