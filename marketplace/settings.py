@@ -6,6 +6,7 @@ sets real variables and has no `.env`: with DEBUG off, a missing SECRET_KEY or D
 stops start-up instead of falling back to something unsafe.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -113,6 +114,12 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
+if _xdist_worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    # Parallel test workers (pytest-xdist) each get their own Redis database, so one
+    # worker's cache flush or Celery queue never touches another's. Tests only.
+    _redis_base, _slash, _redis_db = REDIS_URL.rpartition("/")
+    _redis_index = int(_redis_db) if _redis_db.isdigit() else 0
+    REDIS_URL = f"{_redis_base}/{(_redis_index + 1 + int(_xdist_worker.removeprefix('gw'))) % 16}"
 # Short socket timeouts everywhere Redis is touched: a dead Redis must make a request fail
 # fast (and degrade), never hang it.
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)

@@ -1,5 +1,6 @@
 """Factories for the core models every app's tests need. App-specific ones live beside their tests."""
 
+import importlib
 from datetime import timedelta
 from decimal import Decimal
 
@@ -68,7 +69,17 @@ class VAFactory(UserFactory):
 
 
 def category(slug: str = "admin-support") -> Category:
-    return Category.objects.get(slug=slug)
+    """A seeded category. Transactional tests flush tables (the data migration's rows too),
+    so re-seed from the migration's own list when they are gone."""
+    try:
+        return Category.objects.get(slug=slug)
+    except Category.DoesNotExist:
+        seeded = importlib.import_module("jobs.migrations.0002_seed_categories")
+        for position, (cslug, name_en, name_id) in enumerate(seeded.CATEGORIES):
+            Category.objects.get_or_create(
+                slug=cslug, defaults={"name_en": name_en, "name_id": name_id, "position": position}
+            )
+        return Category.objects.get(slug=slug)
 
 
 class SkillFactory(DjangoModelFactory):

@@ -196,11 +196,15 @@ def sign_in_as(page, live_server, user) -> None:
 
 
 def main_nav(page):
-    """The main navigation, opened first on a phone (where it hides behind "Menu")."""
-    toggle = page.get_by_role("button", name="Menu")
-    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+    """The header's navigation, opened first on a phone (where it hides behind "Menu").
+
+    Found by landmark and state rather than by name, so it works in every language.
+    """
+    banner = page.get_by_role("banner")
+    toggle = banner.get_by_role("button", expanded=False)
+    if toggle.count() and toggle.is_visible():
         toggle.click()
-    return page.get_by_role("navigation", name="Main")
+    return banner.get_by_role("navigation")
 
 
 def make_png(path: Path, text: str = "sample") -> Path:

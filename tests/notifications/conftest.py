@@ -110,7 +110,10 @@ def html_body(message: Message) -> str:
 def database_url() -> str:
     db = settings.DATABASES["default"]
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    host = db["HOST"] or "127.0.0.1"
+    if host.startswith("/"):  # the quick start's private PostgreSQL listens on a unix socket
+        return f"postgres://{auth}@/{db['NAME']}?host={host}&port={db['PORT'] or 5432}"
+    return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 class Worker:

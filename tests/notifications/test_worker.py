@@ -18,7 +18,12 @@ from tests import factories
 from tests.notifications.conftest import html_body, publishing_to, text_body, wait_for
 from tests.notifications.factories import JobAlertFactory, bulk_vas
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # Real Celery workers share the broker queue: keep them on one xdist worker.
+    pytest.mark.xdist_group("celery-worker"),
+]
 
 NOW = timedelta(0)
 
