@@ -15,7 +15,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .PHONY: help venv install run test lint fmt messages migrations-check check-deploy ci \
-	services-status services-stop chromium
+	services-status services-stop chromium loadtest seed bench wrk
 
 help:  ## list the targets
 	@grep -E '^[a-zA-Z_. -]+:.*## ' $(MAKEFILE_LIST) | \
@@ -59,6 +59,31 @@ chromium:
 
 test: $(STAMP) .env messages chromium  ## the whole test suite (private PostgreSQL/Redis unless set)
 	$(PY) scripts/run.py exec -- $(PY) -m pytest $(PYTEST_ARGS)
+
+# Issue 11's sizes; e.g. `make seed SEED_ARGS="--users 2000 --jobs 5000 --bids 20000"`.
+SEED_ARGS ?= --users 50000 --jobs 100000 --bids 1000000 --notifications 100000 --seed 42
+BENCH_ARGS ?= --duration 10
+
+seed: $(STAMP) .env messages  ## fill the database at benchmark scale (COPY, progress lines; SEED_ARGS=...)
+	$(PY) scripts/run.py exec -- $(SHELL) -c '$(PY) manage.py migrate --noinput && $(PY) manage.py seed $(SEED_ARGS)'
+
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing wrk for the benchmark"; \
+			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+		else \
+			echo "wrk is missing: apt-get install wrk (as root)"; exit 1; \
+		fi; \
+	fi
+
+bench: $(STAMP) .env messages wrk  ## pages against Django's ceiling on the seeded database (after make seed; BENCH_ARGS=...)
+	$(PY) scripts/run.py exec -- $(PY) bench/run.py $(BENCH_ARGS)
+
+LOADTEST_ARGS ?=
+loadtest: $(STAMP) .env messages  ## Locust against gunicorn on a scratch database (LOADTEST_ARGS="--users 50 --minutes 2")
+	$(PY) scripts/run.py exec -- $(PY) loadtest/run.py $(LOADTEST_ARGS)
 
 lint: $(STAMP)  ## ruff check + ruff format --check
 	$(VENV)/bin/ruff check .

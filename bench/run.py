@@ -74,12 +74,13 @@ def queries_per_request(path: str, email: str | None) -> int:
 
 def parse_wrk(output: str) -> dict:
     def to_ms(text: str) -> float:
-        value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
-        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+        value, unit = re.match(r"([\d.]+)(us|ms|s|m)", text).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    p50 = to_ms(re.search(r"50%\s+(\S+)", output).group(1))
-    p99 = to_ms(re.search(r"99%\s+(\S+)", output).group(1))
+    # Anchored: the thread stats end in percentages too ("87.50%"), which must not match.
+    p50 = to_ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))
+    p99 = to_ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     errors = re.search(r"Socket errors:.*", output)
     return {"rps": rps, "p50": p50, "p99": p99, "non2xx": int(non2xx.group(1)) if non2xx else 0,

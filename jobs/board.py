@@ -7,16 +7,20 @@ that; pages stop at RESULT_CAP (people refine a search long before page 50, and 
 stays cheap that shallow because every sort reads a matching partial index in order).
 """
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 
-from django.db.models import F, QuerySet
+from django.core.cache import cache
+from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 
 from jobs.models import Job
 
 PAGE_SIZE = 20
 RESULT_CAP = 1000
+SEARCH_CACHE_SECONDS = 60
 
 SORTS = {
     # key: ORDER BY; every key but "relevance" follows an index in models.Job.Meta.
@@ -55,7 +59,9 @@ def board_jobs(
     if rate_max is not None:
         jobs = jobs.filter(max_rate__lte=rate_max)
     if posted_within_days:
-        jobs = jobs.filter(published_at__gte=timezone.now() - timedelta(days=posted_within_days))
+        # To the minute: the same search within a minute is the same query (search cache).
+        now = timezone.now().replace(second=0, microsecond=0)
+        jobs = jobs.filter(published_at__gte=now - timedelta(days=posted_within_days))
     if fewer_bids_than is not None:
         jobs = jobs.filter(bid_count__lt=fewer_bids_than)
     if sort not in SORTS or (sort == "relevance" and not q):
@@ -65,10 +71,27 @@ def board_jobs(
 
 @dataclass
 class BoardPage:
-    jobs: list[Job]
+    ids: list[int]
     number: int
     count: int  # capped at RESULT_CAP + 1
     has_next: bool
+    # (id, updated_at, bid_count) of each row: everything a job card shows changes one of
+    # these (job edits save updated_at; bids keep bid_count), so they key the cached HTML.
+    state: list[tuple] = field(default_factory=list)
+
+    @cached_property
+    def jobs(self) -> list[Job]:
+        """The page's jobs, read only when the page is rendered (not on a cache hit)."""
+        found = Job.objects.for_listing().in_bulk(self.ids)
+        return [found[pk] for pk in self.ids if pk in found]
+
+    def fragment_key(self, query_string: str) -> str:
+        """What the rendered results (and the filter form) depend on, apart from language
+        and time zone: the query string, this page's rows and their state, the capped count,
+        and the minute ("posted 5 minutes ago")."""
+        minute = timezone.now().replace(second=0, microsecond=0).isoformat()
+        text = repr((query_string, self.number, self.count, self.state, minute))
+        return hashlib.sha256(text.encode()).hexdigest()
 
     @property
     def count_is_capped(self) -> bool:
@@ -97,16 +120,45 @@ class BoardPage:
 def board_page(jobs: QuerySet[Job], *, page: int) -> BoardPage:
     """One page of results with a count of at most RESULT_CAP + 1.
 
-    Three queries and a prefetch, whatever the page: the capped count and the page's ids
-    walk the sort's partial index alone (ids only, so OFFSET skips index entries, never
-    joined rows), then only the page's rows are read and joined.
+    Two small queries whatever the page: the capped count (index only), and the page's
+    ids with their state, walking the sort's partial index (OFFSET skips at most
+    RESULT_CAP index entries, never joined rows). The rows themselves (one query and a
+    prefetch) are read only when the page's HTML is not in the cache (`BoardPage.jobs`).
     """
     last_page = RESULT_CAP // PAGE_SIZE
     page = min(max(page, 1), last_page)
-    count = jobs.order_by().values("pk")[: RESULT_CAP + 1].count()
     start = (page - 1) * PAGE_SIZE
-    ids = list(jobs.values_list("pk", flat=True)[start : start + PAGE_SIZE])
-    found = Job.objects.for_listing().in_bulk(ids)
-    rows = [found[pk] for pk in ids]
+    if "rank" in jobs.query.annotations:
+        count, ids = _search_results(jobs)
+        page_ids = ids[start : start + PAGE_SIZE]
+        # Live state: a job closed or hidden since the search was cached drops out.
+        found = Job.objects.open().filter(pk__in=page_ids).order_by()
+        rows = {row[0]: row for row in found.values_list("pk", "updated_at", "bid_count")}
+        state = [rows[pk] for pk in page_ids if pk in rows]
+    else:
+        count = jobs.order_by().values("pk")[: RESULT_CAP + 1].count()
+        state = list(jobs.values_list("pk", "updated_at", "bid_count")[start : start + PAGE_SIZE])
     has_next = page < last_page and count > start + PAGE_SIZE
-    return BoardPage(jobs=rows, number=page, count=count, has_next=has_next)
+    return BoardPage(
+        ids=[row[0] for row in state], number=page, count=count, has_next=has_next, state=state
+    )
+
+
+def _search_results(jobs: QuerySet[Job]) -> tuple[int, list[int]]:
+    """(capped count, ids of the first RESULT_CAP matches in order) of a full-text search.
+
+    Ranking reads every matching row, however deep the page: one query takes the first
+    RESULT_CAP + 1 ids (the count comes with them), and the result is cached for a minute
+    under the query itself and the newest job edit (publishing, editing and closing save
+    `updated_at`), so a new or changed job shows up at once.
+    """
+    newest_edit = Job.objects.aggregate(newest=Max("updated_at"))["newest"]
+    sql, params = jobs.values_list("pk").query.sql_with_params()
+    digest = hashlib.sha256(repr((sql, params, newest_edit)).encode()).hexdigest()
+    key = f"jobs:board-search:{digest}"
+    cached = cache.get(key)
+    if cached is None:
+        ids = list(jobs.values_list("pk", flat=True)[: RESULT_CAP + 1])
+        cached = (len(ids), ids[:RESULT_CAP])
+        cache.set(key, cached, SEARCH_CACHE_SECONDS)
+    return cached

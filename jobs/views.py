@@ -77,6 +77,9 @@ def board(request: HttpRequest) -> HttpResponse:
             "result_cap": RESULT_CAP,
             "query_string": query.urlencode(),
             "searching": bool(filters.get("q")),
+            # The filter form and the job cards are most of the page's cost; their HTML is
+            # cached under everything it shows (see BoardPage.fragment_key).
+            "fragment_key": page.fragment_key(request.GET.urlencode()),
         },
     )
 

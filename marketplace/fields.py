@@ -22,7 +22,9 @@ def parse_money(text: str, currency: str, language: str | None = None) -> Decima
     Group separators must separate groups of three digits, so `150.000` is one hundred and
     fifty thousand in Indonesian and `12.50` is twelve and a half in English. In Indonesian,
     a single dot followed by one or two digits (`12.50`) is read as a decimal point, since
-    it cannot be a thousands separator. Raises ValidationError with a clear message.
+    it cannot be a thousands separator. Rupiah has no decimals, so for IDR `750.000` and
+    `750,000` are seven hundred and fifty thousand in both languages. Raises
+    ValidationError with a clear message.
     """
     language = (language or get_language() or "en")[:2]
     raw = _STRIP.sub("", str(text)).strip().replace(" ", "").replace("\u00a0", "")
@@ -31,7 +33,14 @@ def parse_money(text: str, currency: str, language: str | None = None) -> Decima
     group, mark = (".", ",") if language == "id" else (",", ".")
     if language == "id" and re.fullmatch(r"\d+\.\d{1,2}", raw):
         group, mark = ",", "."
-    pattern = rf"(\d{{1,3}}(?:{re.escape(group)}\d{{3}})+|\d+)(?:{re.escape(mark)}(\d+))?"
+    places = DECIMALS.get(currency, 2)
+    one_separator = len(set(re.sub(r"\d", "", raw))) == 1
+    if places == 0 and one_separator and re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", raw):
+        # Rupiah has no decimals, so "150.000" or "150,000" is always one hundred and fifty
+        # thousand, in either language (never 150 with three zero decimals).
+        group, mark = raw[len(raw) - 4], ""
+    decimals = rf"(?:{re.escape(mark)}(\d+))?" if mark else "()"
+    pattern = rf"(\d{{1,3}}(?:{re.escape(group)}\d{{3}})+|\d+){decimals}"
     match = re.fullmatch(pattern, raw)
     if not match:
         raise ValidationError(
@@ -41,7 +50,6 @@ def parse_money(text: str, currency: str, language: str | None = None) -> Decima
         )
     whole = match.group(1).replace(group, "")
     fraction = match.group(2) or ""
-    places = DECIMALS.get(currency, 2)
     if len(fraction.rstrip("0")) > places:
         if places == 0:
             raise ValidationError(_("Rupiah amounts have no decimals."), code="decimals")

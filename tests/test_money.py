@@ -20,6 +20,10 @@ from marketplace.templatetags.money import format_money
         ("$12.50", "USD", "en", Decimal("12.50")),
         ("1,250.50", "USD", "en", Decimal("1250.50")),
         ("150.000,00", "IDR", "id", Decimal("150000")),
+        # Rupiah has no decimals: a dot or comma before three digits is always thousands.
+        ("750.000", "IDR", "en", Decimal("750000")),
+        ("150,000", "IDR", "id", Decimal("150000")),
+        ("1.250.000", "IDR", "en", Decimal("1250000")),
     ],
 )
 def test_it_reads_amounts_as_people_type_them(text, currency, language, expected):

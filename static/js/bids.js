@@ -1,12 +1,7 @@
-// Bids pages: confirm destructive buttons, sort on change, and show the meeting-link field
-// only when "my own link" is chosen. Every page works without this script.
+// Bids pages: sort on change, and show the meeting-link field only when "my own link" is
+// chosen (data-confirm buttons are handled once, by app.js). Works without this script.
 (function () {
   "use strict";
-  document.querySelectorAll("[data-confirm]").forEach(function (button) {
-    button.addEventListener("click", function (event) {
-      if (!window.confirm(button.getAttribute("data-confirm"))) event.preventDefault();
-    });
-  });
 
   var sort = document.querySelector(".bid-sort");
   if (sort && sort.form) {

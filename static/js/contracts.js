@@ -1,4 +1,5 @@
-// Contract workspace: keep the newest message in view, confirm before ending, print button.
+// Contract workspace: keep the newest message in view, print button (data-confirm buttons
+// are handled once, by app.js).
 (function () {
   "use strict";
   var thread = document.getElementById("thread");
@@ -6,13 +7,6 @@
     var unread = document.getElementById("unread");
     thread.scrollTop = unread ? unread.offsetTop - thread.offsetTop : thread.scrollHeight;
   }
-  document.querySelectorAll(".js-confirm").forEach(function (button) {
-    button.addEventListener("click", function (event) {
-      if (!window.confirm(button.getAttribute("data-confirm"))) {
-        event.preventDefault();
-      }
-    });
-  });
   document.querySelectorAll(".js-print").forEach(function (button) {
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });

@@ -19,7 +19,9 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 AXE_SCRIPT = (
-    Path(__import__("axe_playwright_python").__file__).with_name("axe.min.js").read_text(encoding="utf-8")
+    Path(__import__("axe_playwright_python").__file__)
+    .with_name("axe.min.js")
+    .read_text(encoding="utf-8")
 )
 
 
@@ -49,7 +51,12 @@ def size(request):
 
 @pytest.fixture
 def browser_context_args(browser_context_args, size):
-    return {**browser_context_args, "viewport": SIZES[size], "locale": "en-GB", "accept_downloads": True}
+    return {
+        **browser_context_args,
+        "viewport": SIZES[size],
+        "locale": "en-GB",
+        "accept_downloads": True,
+    }
 
 
 def check_accessibility(page, *, label: str = "") -> None:
@@ -60,10 +67,15 @@ def check_accessibility(page, *, label: str = "") -> None:
     )
     serious = [v for v in results if v.get("impact") in ("critical", "serious")]
     assert not serious, f"axe violations on {label or page.url}: " + json.dumps(
-        [{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:5]]} for v in serious],
+        [
+            {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:5]]}
+            for v in serious
+        ],
         indent=1,
     )
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     assert overflow <= 0, f"{label or page.url} scrolls sideways by {overflow}px"
 
 
@@ -164,10 +176,23 @@ def page(page, request, size):
         (ARTIFACTS / f"{safe}-{size}.html").write_text(page.content(), encoding="utf-8")
 
 
+NARROWEST = 360  # DESIGN.md §7: responsive from 360 px
+
+
 def look(page, size: str, name: str | None = None) -> None:
-    """What every journey does on every page: axe + no sideways scroll; a photo if named."""
+    """What every journey does on every page: axe + no sideways scroll; a photo if named.
+
+    At phone size the page is also squeezed to the narrowest supported width for a moment.
+    """
     page.wait_for_load_state("load")
     check_accessibility(page)
+    if size == "phone":
+        page.set_viewport_size({**SIZES["phone"], "width": NARROWEST})
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        page.set_viewport_size(SIZES["phone"])
+        assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at {NARROWEST}px"
     if name:
         snapshot(page, name, size)
 
@@ -223,3 +248,21 @@ def make_pdf(path: Path, text: str = "sample") -> Path:
     ImageDraw.Draw(image).text((60, 80), text, fill="black")
     image.save(path, format="PDF")
     return path
+
+
+def field(scope, label: str):
+    """The form control labelled exactly `label` (ignoring the required-field asterisk)."""
+    return scope.get_by_label(re.compile(rf"^\s*{re.escape(label)}\W*$"))
+
+
+def tab_to(page, target, *, limit: int = 150) -> None:
+    """Press Tab until `target` has the focus, then check that the focus can be seen."""
+    for _ in range(limit):
+        if target.evaluate("el => el === document.activeElement"):
+            outline, shadow = target.evaluate(
+                "el => { const s = getComputedStyle(el); return [s.outlineStyle, s.boxShadow]; }"
+            )
+            assert outline != "none" or shadow != "none", f"no visible focus on {target}"
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{limit} presses of Tab never reached {target}")

@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import JOURNEY, look, main_nav
+from tests.e2e.conftest import JOURNEY, field, look, main_nav
 
 PASSWORD = "a-long-and-unusual-passphrase-9"
 
@@ -50,6 +50,13 @@ def test_a_client_signs_up_verifies_and_publishes_a_task(page, live_server, size
     # Post a task with a manual and a checklist.
     main_nav(page).get_by_role("link", name="Post a task").click()
     expect(page.get_by_role("heading", name="Post a task")).to_be_visible()
+    # Sent empty first: each error is announced with its field (aria-describedby).
+    page.get_by_role("button", name="Save draft and preview").click()
+    expect(field(page, "Title")).to_have_attribute("aria-invalid", "true")
+    expect(field(page, "Title")).to_have_accessible_description(
+        re.compile("This field is required")
+    )
+    look(page, size, "job-form-errors")
     page.get_by_label("Title").fill("Answer customer emails for our coffee shop")
     page.get_by_label("Description").fill(
         "Reply to customer emails about orders and deliveries within one working day."

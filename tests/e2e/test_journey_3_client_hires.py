@@ -66,7 +66,9 @@ def test_a_client_interviews_and_hires_a_va_and_the_other_bidder_is_told(
     expect(vina).to_contain_text("Shortlisted")
     vina.get_by_role("link", name="Propose an interview").click()
 
-    expect(page.get_by_role("heading", name="Propose an interview with Vina Assistant")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Propose an interview with Vina Assistant")
+    ).to_be_visible()
     page.get_by_label("Time 1").fill("2031-02-03T10:00")
     page.get_by_label("Time 2").fill("2031-02-04T14:30")
     look(page, size, "interview-propose")

@@ -1,14 +1,16 @@
 """Journey 4: the contract workspace, from the first message to both reviews."""
 
+import zoneinfo
 from decimal import Decimal
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from bids import services as bid_services
 from contracts.models import Contract
 from tests import factories
 from tests.bids.helpers import pdf_upload, terms
-from tests.e2e.conftest import JOURNEY, look, main_nav, make_pdf, make_png, sign_in_as
+from tests.e2e.conftest import JOURNEY, field, look, main_nav, make_pdf, make_png, sign_in_as
 
 TITLE = "Answer customer emails for our coffee shop"
 
@@ -68,7 +70,9 @@ def test_client_and_va_work_through_a_per_task_contract_and_review_each_other(
     sign_in_as(page, live_server, va)
     page.goto(live_server.url + f"/contracts/{contract.pk}/")
     delivery = page.get_by_role("region", name="Delivery")
-    delivery.get_by_label("What you are delivering").fill("All 42 emails answered; the log is attached.")
+    delivery.get_by_label("What you are delivering").fill(
+        "All 42 emails answered; the log is attached."
+    )
     delivery.get_by_label("Files").set_input_files(make_pdf(tmp_path / "reply-log.pdf", "Log"))
     look(page, size)
     delivery.get_by_role("button", name="Deliver").click()
@@ -104,3 +108,41 @@ def test_client_and_va_work_through_a_per_task_contract_and_review_each_other(
     expect(ratings).to_contain_text("(1 review)")
     expect(ratings).to_contain_text("Fast, careful and friendly.")
     look(page, size, "va-public-rated")
+
+
+@JOURNEY
+def test_on_an_hourly_contract_the_va_logs_hours_and_the_client_approves_the_week(
+    page, live_server, size, client_user, va
+):
+    job = factories.HourlyJobFactory(client=client_user, title="Keep our calendar tidy, weekly")
+    bid = bid_services.bid_submit(job=job, va=va, terms=terms(job), uploads=pdf_upload())
+    bid_services.bid_hire(bid=bid, client=client_user)
+    contract = Contract.objects.get(job=job)
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(va.timezone))
+
+    sign_in_as(page, live_server, va)
+    page.goto(live_server.url + f"/contracts/{contract.pk}/")
+    hours = page.get_by_role("region", name="Hours")
+    field(hours, "Date").fill(today.isoformat())
+    field(hours, "Hours").fill("2.5")
+    field(hours, "What you did").fill("Sorted next week's meetings and sent the invitations.")
+    look(page, size, "workspace-hours-form")
+    hours.get_by_role("button", name="Log hours").click()
+    expect(page.get_by_role("status")).to_contain_text("Hours logged.")
+    week = page.get_by_role("region", name="Hours").get_by_role("article")
+    expect(week).to_contain_text("2.50 hours")
+
+    sign_in_as(page, live_server, client_user)
+    page.goto(live_server.url + f"/contracts/{contract.pk}/")
+    week = page.get_by_role("region", name="Hours").get_by_role("article")
+    expect(week).to_contain_text("Sorted next week's meetings")
+    look(page, size, "workspace-hours")
+    week.get_by_role("button", name="Approve this week").click()
+    expect(page.get_by_role("status")).to_contain_text("Week approved.")
+    week = page.get_by_role("region", name="Hours").get_by_role("article")
+    expect(week).to_contain_text("Approved")
+    expect(week).to_contain_text("$25.00")
+    page.get_by_role("button", name="Complete the contract").click()
+    expect(page.get_by_role("status")).to_contain_text("Contract completed.")
+    expect(page.get_by_role("region", name="Contract ended")).to_contain_text("Completed on")
+    look(page, size)

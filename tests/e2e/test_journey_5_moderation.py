@@ -27,7 +27,9 @@ def test_a_reported_scam_is_hidden_by_a_moderator_and_leaves_the_board(
         title=TITLE,
         description="Send Rp 100.000 to my bank account to register, then you get the work.",
     )
-    moderator = factories.UserFactory(email="mona@example.com", name="Mona Moderator", is_staff=True)
+    moderator = factories.UserFactory(
+        email="mona@example.com", name="Mona Moderator", is_staff=True
+    )
     moderator.groups.add(Group.objects.get(name=MODERATORS))
     secret = generate_totp_secret()
     TOTP.activate(moderator, secret)

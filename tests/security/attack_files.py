@@ -54,7 +54,9 @@ class Attack:
 REFUSED = [
     Attack("html", "page.html", samples.html_bytes, "contains web page code"),
     Attack("svg-with-script", "logo.svg", samples.svg_bytes, "contains web page code"),
-    Attack("pdf-html-polyglot", "cv.pdf", samples.pdf_html_polyglot_bytes, "contains web page code"),
+    Attack(
+        "pdf-html-polyglot", "cv.pdf", samples.pdf_html_polyglot_bytes, "contains web page code"
+    ),
     Attack("php-named-jpeg", "invoice.php.jpg", php_script_bytes, "looks like web page code"),
     Attack("elf-named-pdf", "report.pdf", samples.elf_bytes, "is not a file type we accept"),
     Attack("zip-bomb-docx", "cv.docx", samples.docx_bomb_bytes, "expands to far more data"),
@@ -173,6 +175,16 @@ class MultipartBody:
                 self._offset += len(data)
                 if self._offset >= len(part):
                     self._index, self._offset = self._index + 1, 0
+        return bytes(out)
+
+    def readline(self, size: int = -1) -> bytes:
+        """Part of the WSGI input interface; the multipart parser itself only calls read()."""
+        out = bytearray()
+        while size is None or size < 0 or len(out) < size:
+            byte = self.read(1)
+            out += byte
+            if not byte or byte == b"\n":
+                break
         return bytes(out)
 
     def environ(self, path: str) -> dict:
