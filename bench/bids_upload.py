@@ -39,7 +39,9 @@ def submit_bid_with_samples(base: str, *, sample_bytes: int, count: int) -> int:
     cookie = session_cookie(va.email)
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    headers = {"Cookie": cookie, "X-Forwarded-Proto": "https", "Referer": base + "/"}
+    # The request counts as HTTPS (X-Forwarded-Proto), so CSRF wants an https Referer.
+    referer = base.replace("http://", "https://", 1) + "/"
+    headers = {"Cookie": cookie, "X-Forwarded-Proto": "https", "Referer": referer}
     url = f"{base}/jobs/{job.pk}/bid/"
     with opener.open(urllib.request.Request(url, headers=headers)) as response:  # noqa: S310 - loopback
         page = response.read().decode()

@@ -14,7 +14,8 @@ Afterwards it prints the figures and checks, exiting non-zero if one fails:
 - no 5xx answer and no request without an answer;
 - every bid Locust saw accepted is in the database exactly once, and no other bid was saved;
 - each touched task's bid count matches its bids;
-- the notification outbox drains within a minute of the end (no `pending` delivery left).
+- the notification outbox drains within a minute of the end (no `pending` delivery left),
+  with one email per sent delivery.
 """
 
 import argparse
@@ -448,14 +449,20 @@ def _check(results: dict, drained_after: float | None, sink: SmtpSink):
         "emails": sink.count,
         "drained_after": drained_after,
     }
+    sent = deliveries.get("sent", 0)
     checks = [
         (f"no 5xx answer ({server_errors})", server_errors == 0),
+        (
+            f"no failed request: 4xx, 5xx or refused sign-in ({results['failures']})",
+            results["failures"] == 0,
+        ),
         (f"every request answered ({no_answer} without an answer)", no_answer == 0),
         (
             f"each of the {sum(accepted.values())} accepted bids saved exactly once "
             f"({len(missing)} missing or doubled)",
             not missing and all(n == 1 for n in accepted.values()),
         ),
+        (f"VAs placed bids ({sum(accepted.values())})", bool(accepted)),
         (f"no bid saved that Locust saw refused ({len(unexpected)})", not unexpected),
         (f"bid counts of {len(touched)} touched tasks match their bids", not wrong_counts),
         (
@@ -463,6 +470,7 @@ def _check(results: dict, drained_after: float | None, sink: SmtpSink):
             + (f" ({drained_after:.0f}s)" if drained_after is not None else ""),
             drained_after is not None and old_pending == 0,
         ),
+        (f"one email per sent delivery ({sink.count} for {sent})", sink.count == sent),
     ]
     return checks, figures
 

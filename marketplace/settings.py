@@ -114,12 +114,15 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
-if _xdist_worker := os.environ.get("PYTEST_XDIST_WORKER"):
+if (_xdist_worker := os.environ.get("PYTEST_XDIST_WORKER")) and not os.environ.get("XDIST_REDIS_SET"):
     # Parallel test workers (pytest-xdist) each get their own Redis database, so one
-    # worker's cache flush or Celery queue never touches another's. Tests only.
+    # worker's cache flush or Celery queue never touches another's. Tests only; the result
+    # goes back into the environment so subprocesses (Celery workers) use the same one.
     _redis_base, _slash, _redis_db = REDIS_URL.rpartition("/")
     _redis_index = int(_redis_db) if _redis_db.isdigit() else 0
     REDIS_URL = f"{_redis_base}/{(_redis_index + 1 + int(_xdist_worker.removeprefix('gw'))) % 16}"
+    os.environ["REDIS_URL"] = REDIS_URL
+    os.environ["XDIST_REDIS_SET"] = "1"
 # Short socket timeouts everywhere Redis is touched: a dead Redis must make a request fail
 # fast (and degrade), never hang it.
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)

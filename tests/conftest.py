@@ -29,6 +29,34 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 
 @pytest.fixture(autouse=True)
+def _baseline_rows(request):
+    """Put back what migrations create (site, content types, permissions, the Moderators
+    group, task categories) when an earlier transactional test flushed it away.
+
+    Django flushes after a transactional test; with serialized_rollback it skips the
+    post-migrate signal too, so the next test in the same database can find none of it.
+    """
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        return
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    transactional = transactional or bool(marker and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from django.conf import settings
+    from django.contrib.sites.models import Site
+
+    if Site.objects.filter(pk=settings.SITE_ID).exists():
+        return
+    from django.core.management.sql import emit_post_migrate_signal
+
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    factories.category()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
     yield

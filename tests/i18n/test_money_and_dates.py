@@ -101,6 +101,8 @@ ACCEPTED = [
     ("en", "USD", "$12.50", "12.50"),
     ("en", "USD", "US$ 1,250.50", "1250.50"),
     ("en", "USD", "USD 12", "12.00"),
+    ("en", "IDR", "150.000", "150000"),
+    ("en", "IDR", "150,000.00", "150000"),
 ]
 
 REFUSED = [
@@ -133,10 +135,18 @@ def test_parse_money_refuses_what_it_cannot_read_unambiguously(language, currenc
 def test_parse_money_follows_the_active_language():
     with translation.override("id"):
         assert parse_money("150.000", "IDR") == Decimal("150000")
+        assert parse_money("1.250", "USD") == Decimal("1250.00")
     with translation.override("en"):
         assert parse_money("150,000", "IDR") == Decimal("150000")
-        # In English a dot is a decimal point, so this is 150 rupiah, not 150 thousand.
-        assert parse_money("150.000", "IDR") == Decimal("150")
+        # In English a dot is a decimal point: one dollar and a quarter.
+        assert parse_money("1.250", "USD") == Decimal("1.25")
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("typed", ["150.000", "150,000"])
+def test_rupiah_with_a_thousands_separator_reads_the_same_in_both_languages(language, typed):
+    # Rupiah has no decimals, so three digits after a separator can only be thousands.
+    assert parse_money(typed, "IDR", language) == Decimal("150000")
 
 
 def test_parse_money_explains_in_indonesian():

@@ -2,7 +2,16 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group
 
+from moderation.roles import sync_moderators_group
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _moderators_group(request):
+    """The group comes from a migration; transactional tests elsewhere flush it away."""
+    if "db" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("db")
+        sync_moderators_group()
 
 
 @pytest.fixture

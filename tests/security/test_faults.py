@@ -52,14 +52,18 @@ def _fast_passwords(settings):
 
 @pytest.fixture
 def redis_outage(private_redis, settings):  # noqa: F811 - the imported fixture
-    """Point everything that uses Redis at the private server; yield it for kill/restart."""
-    settings.REDIS_URL = private_redis.url
-    settings.CELERY_BROKER_URL = private_redis.url
-    settings.CACHES = {
-        alias: {**config, "LOCATION": private_redis.url}
-        for alias, config in settings.CACHES.items()
-    }
+    """Point everything that uses Redis at the private server; yield it for kill/restart.
+
+    Cache, sessions and rate limits follow settings.CACHES, /healthz settings.REDIS_URL;
+    the Celery publisher is configured once per process, so publishing_to repoints it (and
+    puts it back afterwards: it must read the original broker URL first).
+    """
     with publishing_to(private_redis.url):
+        settings.REDIS_URL = private_redis.url
+        settings.CACHES = {
+            alias: {**config, "LOCATION": private_redis.url}
+            for alias, config in settings.CACHES.items()
+        }
         yield private_redis
 
 
@@ -264,7 +268,7 @@ def _drop_the_connection_between_two_requests(job) -> tuple[int, bytes, int]:
     return status, body, pid
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_dropped_postgres_connection_is_replaced_before_the_next_request(
     persistent_connection, client_user
 ):
@@ -278,7 +282,7 @@ def test_a_dropped_postgres_connection_is_replaced_before_the_next_request(
     assert connection.connection.get_backend_pid() != old_pid
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_without_health_checks_the_same_drop_would_fail_a_request(
     persistent_connection, monkeypatch, client_user
 ):
