@@ -120,7 +120,10 @@ if (_xdist_worker := os.environ.get("PYTEST_XDIST_WORKER")) and not os.environ.g
     # goes back into the environment so subprocesses (Celery workers) use the same one.
     _redis_base, _slash, _redis_db = REDIS_URL.rpartition("/")
     _redis_index = int(_redis_db) if _redis_db.isdigit() else 0
-    REDIS_URL = f"{_redis_base}/{(_redis_index + 1 + int(_xdist_worker.removeprefix('gw'))) % 16}"
+    _redis_offset = 1 + int(_xdist_worker.removeprefix("gw"))
+    # Count up from the given db, or down when that would pass db 15 (never wrap onto db 0).
+    _redis_index = _redis_index + _redis_offset if _redis_index + _redis_offset <= 15 else _redis_index - _redis_offset
+    REDIS_URL = f"{_redis_base}/{_redis_index}"
     os.environ["REDIS_URL"] = REDIS_URL
     os.environ["XDIST_REDIS_SET"] = "1"
 # Short socket timeouts everywhere Redis is touched: a dead Redis must make a request fail
