@@ -12,15 +12,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
 
-from django.core.cache import cache
-from django.db.models import F, Max, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from jobs.models import Job
 
 PAGE_SIZE = 20
 RESULT_CAP = 1000
-SEARCH_CACHE_SECONDS = 60
 
 SORTS = {
     # key: ORDER BY; every key but "relevance" follows an index in models.Job.Meta.
@@ -59,7 +57,7 @@ def board_jobs(
     if rate_max is not None:
         jobs = jobs.filter(max_rate__lte=rate_max)
     if posted_within_days:
-        # To the minute: the same search within a minute is the same query (search cache).
+        # To the minute: the same filters within a minute make the same query.
         now = timezone.now().replace(second=0, microsecond=0)
         jobs = jobs.filter(published_at__gte=now - timedelta(days=posted_within_days))
     if fewer_bids_than is not None:
@@ -120,9 +118,9 @@ class BoardPage:
 def board_page(jobs: QuerySet[Job], *, page: int) -> BoardPage:
     """One page of results with a count of at most RESULT_CAP + 1.
 
-    Two small queries whatever the page: the capped count (index only), and the page's
-    ids with their state, walking the sort's partial index (OFFSET skips at most
-    RESULT_CAP index entries, never joined rows). The rows themselves (one query and a
+    Three small queries whatever the page: the capped count and the page's ids (index-only
+    scans of the sort's partial index; OFFSET skips at most RESULT_CAP index entries, never
+    table rows), then the state of the page's rows by primary key. The rows themselves (one query and a
     prefetch) are read only when the page's HTML is not in the cache (`BoardPage.jobs`).
     """
     last_page = RESULT_CAP // PAGE_SIZE
@@ -131,13 +129,18 @@ def board_page(jobs: QuerySet[Job], *, page: int) -> BoardPage:
     if "rank" in jobs.query.annotations:
         count, ids = _search_results(jobs)
         page_ids = ids[start : start + PAGE_SIZE]
-        # Live state: a job closed or hidden since the search was cached drops out.
+        # The state of the page's rows, in rank order.
         found = Job.objects.open().filter(pk__in=page_ids).order_by()
         rows = {row[0]: row for row in found.values_list("pk", "updated_at", "bid_count")}
         state = [rows[pk] for pk in page_ids if pk in rows]
     else:
         count = jobs.order_by().values("pk")[: RESULT_CAP + 1].count()
-        state = list(jobs.values_list("pk", "updated_at", "bid_count")[start : start + PAGE_SIZE])
+        # Ids alone walk the index without reading the table (an index-only scan), so a
+        # deep OFFSET costs index entries; then the state of just those rows.
+        page_ids = list(jobs.values_list("pk", flat=True)[start : start + PAGE_SIZE])
+        found = Job.objects.filter(pk__in=page_ids).order_by()
+        rows = {row[0]: row for row in found.values_list("pk", "updated_at", "bid_count")}
+        state = [rows[pk] for pk in page_ids if pk in rows]
     has_next = page < last_page and count > start + PAGE_SIZE
     return BoardPage(
         ids=[row[0] for row in state], number=page, count=count, has_next=has_next, state=state
@@ -147,18 +150,10 @@ def board_page(jobs: QuerySet[Job], *, page: int) -> BoardPage:
 def _search_results(jobs: QuerySet[Job]) -> tuple[int, list[int]]:
     """(capped count, ids of the first RESULT_CAP matches in order) of a full-text search.
 
-    Ranking reads every matching row, however deep the page: one query takes the first
-    RESULT_CAP + 1 ids (the count comes with them), and the result is cached for a minute
-    under the query itself and the newest job edit (publishing, editing and closing save
-    `updated_at`), so a new or changed job shows up at once.
+    Ranking reads every matching row, however deep the page, so one query takes the first
+    RESULT_CAP + 1 ids and the count comes with them (a separate count would match again).
+    Not cached: moderation hides and reinstates jobs without touching `updated_at`, so no
+    cheap key says when a cached result list went stale.
     """
-    newest_edit = Job.objects.aggregate(newest=Max("updated_at"))["newest"]
-    sql, params = jobs.values_list("pk").query.sql_with_params()
-    digest = hashlib.sha256(repr((sql, params, newest_edit)).encode()).hexdigest()
-    key = f"jobs:board-search:{digest}"
-    cached = cache.get(key)
-    if cached is None:
-        ids = list(jobs.values_list("pk", flat=True)[: RESULT_CAP + 1])
-        cached = (len(ids), ids[:RESULT_CAP])
-        cache.set(key, cached, SEARCH_CACHE_SECONDS)
-    return cached
+    ids = list(jobs.values_list("pk", flat=True)[: RESULT_CAP + 1])
+    return len(ids), ids[:RESULT_CAP]

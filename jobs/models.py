@@ -176,7 +176,7 @@ class Job(models.Model):
         indexes = [
             GinIndex(fields=["search_vector"], name="job_search_gin"),
             models.Index(fields=["client", "-created_at"], name="job_client_created"),
-            # The board's search cache keys on the newest edit (jobs.board): one index probe.
+            # Moderation's scan reads jobs changed since its last run.
             models.Index(fields=["updated_at"], name="job_updated"),
             models.Index(
                 fields=["-published_at", "-id"],

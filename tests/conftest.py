@@ -53,6 +53,7 @@ def _baseline_rows(request):
     from django.core.management.sql import emit_post_migrate_signal
 
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    Site.objects.filter(pk=settings.SITE_ID).update(name="Asisten")
     factories.category()
 
 

@@ -139,11 +139,3 @@ def test_a_job_hidden_after_a_search_drops_out_of_the_cached_results(client, cli
     # Moderation hides with .update(): updated_at does not move, the live filter still acts.
     Job.objects.filter(pk=job.pk).update(hidden_at=timezone.now())
     assert titles(client.get("/jobs/", {"q": "bookkeeping"})) == ["Bookkeeping for a florist"]
-
-
-def test_a_repeated_search_is_served_from_the_cache_without_ranking_again(client, client_user):
-    indexed_job(client=client_user, title="Bookkeeping for a bakery")
-    client.get("/jobs/", {"q": "bookkeeping"})
-    with CaptureQueriesContext(connection) as again:
-        assert titles(client.get("/jobs/", {"q": "bookkeeping"})) == ["Bookkeeping for a bakery"]
-    assert not any("ts_rank" in query["sql"] for query in again.captured_queries)
