@@ -13,6 +13,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Two test processes (one per core of the machines we run on); each gets its own test
+# database and Redis db. `make test PYTEST_WORKERS=0` runs in one process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: help venv install run test lint fmt messages migrations-check check-deploy ci \
 	services-status services-stop chromium loadtest seed bench wrk
@@ -58,7 +61,7 @@ chromium:
 	fi
 
 test: $(STAMP) .env messages chromium  ## the whole test suite (private PostgreSQL/Redis unless set)
-	$(PY) scripts/run.py exec -- $(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) scripts/run.py exec -- $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Issue 11's sizes; e.g. `make seed SEED_ARGS="--users 2000 --jobs 5000 --bids 20000"`.
 SEED_ARGS ?= --users 50000 --jobs 100000 --bids 1000000 --notifications 100000 --seed 42

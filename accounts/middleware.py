@@ -23,7 +23,10 @@ class SuspendedUserMiddleware:
             logout(request)
             # This runs before MessageMiddleware, so store the message on the response directly.
             storage = default_storage(request)
-            storage.add(messages.ERROR, _("Your account is suspended. Contact support if you think this is a mistake."))
+            storage.add(
+                messages.ERROR,
+                _("Your account is suspended. Contact support if you think this is a mistake."),
+            )
             response = redirect("account_login")
             storage.update(response)
             return response
@@ -61,7 +64,9 @@ class UserTimezoneMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        tzname = getattr(user, "timezone", None) if user is not None and user.is_authenticated else None
+        tzname = (
+            getattr(user, "timezone", None) if user is not None and user.is_authenticated else None
+        )
         if tzname:
             try:
                 timezone.activate(zoneinfo.ZoneInfo(tzname))

@@ -64,7 +64,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("language"), max_length=5, choices=Language.choices, default=Language.ENGLISH
     )
     timezone = models.CharField(
-        _("time zone"), max_length=64, choices=TIMEZONE_CHOICES, default=settings.DEFAULT_USER_TIMEZONE
+        _("time zone"),
+        max_length=64,
+        choices=TIMEZONE_CHOICES,
+        default=settings.DEFAULT_USER_TIMEZONE,
     )
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
@@ -114,16 +117,24 @@ class VAProfile(models.Model):
     hourly_rate = models.DecimalField(
         _("hourly rate"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="IDR")
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=CURRENCY_CHOICES, default="IDR"
+    )
     years_experience = models.PositiveSmallIntegerField(
         _("years of office / secretarial experience"), default=0
     )
     languages = models.CharField(
-        _("languages spoken"), max_length=200, blank=True, help_text=_("For example: Indonesian, English")
+        _("languages spoken"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: Indonesian, English"),
     )
     country = models.CharField(_("country"), max_length=80, blank=True)
     availability = models.CharField(
-        _("availability"), max_length=20, choices=Availability.choices, default=Availability.PART_TIME
+        _("availability"),
+        max_length=20,
+        choices=Availability.choices,
+        default=Availability.PART_TIME,
     )
     updated_at = models.DateTimeField(auto_now=True)
 

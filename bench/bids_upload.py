@@ -11,8 +11,18 @@ def _pick_job_and_va():
     from accounts.models import User
     from jobs.models import Job
 
-    job = Job.objects.open().filter(pay_type="fixed", currency="IDR").order_by("-published_at").first()
-    va = User.objects.filter(is_va=True, suspended_at__isnull=True).exclude(bids__job=job).exclude(pk=job.client_id).first()
+    job = (
+        Job.objects.open()
+        .filter(pay_type="fixed", currency="IDR")
+        .order_by("-published_at")
+        .first()
+    )
+    va = (
+        User.objects.filter(is_va=True, suspended_at__isnull=True)
+        .exclude(bids__job=job)
+        .exclude(pk=job.client_id)
+        .first()
+    )
     return job, va
 
 
@@ -20,7 +30,9 @@ def _multipart(fields: dict, files: list[tuple[str, str, bytes, str]]) -> tuple[
     boundary = "----asisten" + secrets.token_hex(8)
     parts = []
     for name, value in fields.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        )
     for name, filename, content, mimetype in files:
         parts.append(
             f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
@@ -55,7 +67,8 @@ def submit_bid_with_samples(base: str, *, sample_bytes: int, count: int) -> int:
             "csrfmiddlewaretoken": token,
             "amount": str(int(job.max_rate)),
             "delivery_date": (date.today() + timedelta(days=7)).isoformat(),
-            "cover_letter": "I have done this kind of bookkeeping for many small shops and can start at once. " * 2,
+            "cover_letter": "I have done this kind of bookkeeping for many small shops and can start at once. "
+            * 2,
             "manual_version": manual.group(1) if manual else "",
             "manual_acknowledged": "on",
         },
@@ -64,7 +77,11 @@ def submit_bid_with_samples(base: str, *, sample_bytes: int, count: int) -> int:
     request = urllib.request.Request(
         url,
         data=body,
-        headers={**headers, "Cookie": f"{cookie}; csrftoken={csrf_cookie}", "Content-Type": content_type},
+        headers={
+            **headers,
+            "Cookie": f"{cookie}; csrftoken={csrf_cookie}",
+            "Content-Type": content_type,
+        },
         method="POST",
     )
     with opener.open(request) as response:  # noqa: S310 - loopback

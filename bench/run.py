@@ -68,7 +68,9 @@ def queries_per_request(path: str, email: str | None) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path)
     if response.status_code != 200:
-        raise SystemExit(f"{path} answered {response.status_code} in-process; is the database seeded?")
+        raise SystemExit(
+            f"{path} answered {response.status_code} in-process; is the database seeded?"
+        )
     return len(ctx.captured_queries)
 
 
@@ -83,12 +85,25 @@ def parse_wrk(output: str) -> dict:
     p99 = to_ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     errors = re.search(r"Socket errors:.*", output)
-    return {"rps": rps, "p50": p50, "p99": p99, "non2xx": int(non2xx.group(1)) if non2xx else 0,
-            "errors": errors.group(0) if errors else ""}
+    return {
+        "rps": rps,
+        "p50": p50,
+        "p99": p99,
+        "non2xx": int(non2xx.group(1)) if non2xx else 0,
+        "errors": errors.group(0) if errors else "",
+    }
 
 
 def run_wrk(url: str, cookie: str | None, *, duration: int, connections: int) -> dict:
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-H", "X-Forwarded-Proto: https"]
+    cmd = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--latency",
+        "-H",
+        "X-Forwarded-Proto: https",
+    ]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
     output = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
@@ -104,7 +119,9 @@ def main() -> None:
     args = parser.parse_args()
 
     if not shutil.which("wrk"):
-        raise SystemExit("wrk is not installed: `apt-get install -y wrk` (make bench does this when root).")
+        raise SystemExit(
+            "wrk is not installed: `apt-get install -y wrk` (make bench does this when root)."
+        )
 
     env = {
         "DEBUG": "0",
@@ -117,7 +134,9 @@ def main() -> None:
     }
     for name in ("DATABASE_URL", "REDIS_URL"):
         if not os.environ.get(name):
-            raise SystemExit(f"{name} is not set (the Makefile sets it from the quick-start services).")
+            raise SystemExit(
+                f"{name} is not set (the Makefile sets it from the quick-start services)."
+            )
         env[name] = os.environ[name]
     django_setup(env)
 
@@ -126,23 +145,50 @@ def main() -> None:
     pages = scenarios.pages()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env={**os.environ}, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env={**os.environ},
+        check=True,
+    )
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "marketplace.wsgi:application", "-c", str(ROOT / "gunicorn.conf.py"),
-         "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        cwd=ROOT, env={**os.environ}, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "marketplace.wsgi:application",
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+        ],
+        cwd=ROOT,
+        env={**os.environ},
+        start_new_session=True,
     )
     try:
         wait_for(base + "/healthz")
-        print(f"gunicorn (2 workers) on {base}; {args.duration}s per page at {args.connections} connections\n")
+        print(
+            f"gunicorn (2 workers) on {base}; {args.duration}s per page at {args.connections} connections\n"
+        )
         results = []
         for page in pages:
             cookie = session_cookie(page.email) if page.email else None
             for _ in range(20):  # warm-up: connections, template caches, PostgreSQL buffers
-                request = urllib.request.Request(base + page.path, headers={"X-Forwarded-Proto": "https", **({"Cookie": cookie} if cookie else {})})
+                request = urllib.request.Request(
+                    base + page.path,
+                    headers={
+                        "X-Forwarded-Proto": "https",
+                        **({"Cookie": cookie} if cookie else {}),
+                    },
+                )
                 with urllib.request.urlopen(request) as response:  # noqa: S310 - loopback only
                     response.read()
-            measured = run_wrk(base + page.path, cookie, duration=args.duration, connections=args.connections)
+            measured = run_wrk(
+                base + page.path, cookie, duration=args.duration, connections=args.connections
+            )
             measured["queries"] = queries_per_request(page.path, page.email)
             results.append((page, measured))
             sys.stderr.write(f"  measured {page.name}: {measured['rps']:.0f} req/s\n")
@@ -178,11 +224,15 @@ def print_table(results) -> None:
         if page.target_of == "ceiling":
             target_ratio, basis = page.target, "of ceiling"
         else:
-            target_ratio = page.target * by_name[page.target_of]["rps"] / ceiling if page.target else None
+            target_ratio = (
+                page.target * by_name[page.target_of]["rps"] / ceiling if page.target else None
+            )
             basis = f"of {page.target_of}"
         met = "" if page.target is None else ("yes" if ratio >= target_ratio - 1e-9 else "NO")
         target = "" if page.target is None else f">= {page.target:.1f} {basis}"
-        print(f"{page.name:<34} {m['rps']:>8.0f} {m['p50']:>8.1f} {m['p99']:>8.1f} {m['queries']:>8} {ratio:>7.2f}  {target:<18} {met:<4}")
+        print(
+            f"{page.name:<34} {m['rps']:>8.0f} {m['p50']:>8.1f} {m['p99']:>8.1f} {m['queries']:>8} {ratio:>7.2f}  {target:<18} {met:<4}"
+        )
         if m["non2xx"] or m["errors"]:
             print(f"    ! {m['non2xx']} non-2xx responses {m['errors']}")
 

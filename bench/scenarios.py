@@ -23,15 +23,26 @@ def pages() -> list[Page]:
     from demo.management.commands.seed import BENCH_CLIENT, BENCH_READER, BENCH_VA
     from jobs.models import Job
 
-    bench_job = Job.objects.filter(client__email=BENCH_CLIENT).order_by("id").values_list("id", flat=True).first()
+    bench_job = (
+        Job.objects.filter(client__email=BENCH_CLIENT)
+        .order_by("id")
+        .values_list("id", flat=True)
+        .first()
+    )
     any_open = Job.objects.open().order_by("-published_at").values_list("id", flat=True).first()
     if bench_job is None or any_open is None:
         raise SystemExit("No seed data: run `make seed` first.")
     return [
         Page("1 ceiling (20 rows, keyset)", "/bench/ceiling/?after=50000"),
         Page("2 job board, first page", "/jobs/", target=0.5),
-        Page("3 board: search + 2 filters", "/jobs/?q=bookkeeping&pay_type=hourly&currency=IDR", target=0.3),
-        Page("4 board page 500", "/jobs/?page=500", target=0.8, target_of="2 job board, first page"),
+        Page(
+            "3 board: search + 2 filters",
+            "/jobs/?q=bookkeeping&pay_type=hourly&currency=IDR",
+            target=0.3,
+        ),
+        Page(
+            "4 board page 500", "/jobs/?page=500", target=0.8, target_of="2 job board, first page"
+        ),
         Page("5 job detail", f"/jobs/{any_open}/", target=0.5),
         Page("6 bid review (200 bids)", f"/jobs/{bench_job}/bids/", BENCH_CLIENT, target=0.5),
         Page("7 my bids (300 bids)", "/bids/", BENCH_VA, target=0.5),
@@ -67,7 +78,9 @@ def upload_measurement(base: str, master_pid: int) -> None:
     after = {pid: _rss_kb(pid) for pid in workers if os.path.exists(f"/proc/{pid}")}
     growth = max((after[pid][1] - before[pid][1]) for pid in after) / 1024
     print()
-    print(f"bid with 2 x 5 MB samples: HTTP {status} in {elapsed:.2f}s; "
-          f"worker peak RSS before {max(v[1] for v in before.values()) / 1024:.1f} MB, "
-          f"after {max(v[1] for v in after.values()) / 1024:.1f} MB, growth {growth:.1f} MB "
-          f"(target < 30 MB for 10 MB of samples: {'met' if growth < 30 else 'NOT met'})")
+    print(
+        f"bid with 2 x 5 MB samples: HTTP {status} in {elapsed:.2f}s; "
+        f"worker peak RSS before {max(v[1] for v in before.values()) / 1024:.1f} MB, "
+        f"after {max(v[1] for v in after.values()) / 1024:.1f} MB, growth {growth:.1f} MB "
+        f"(target < 30 MB for 10 MB of samples: {'met' if growth < 30 else 'NOT met'})"
+    )

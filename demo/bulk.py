@@ -53,7 +53,11 @@ class Progress:
 def _columns(model: type[models.Model], skip_pk: bool):
     fields = []
     for field in model._meta.concrete_fields:
-        if skip_pk and field.primary_key and isinstance(field, models.AutoField | models.BigAutoField):
+        if (
+            skip_pk
+            and field.primary_key
+            and isinstance(field, models.AutoField | models.BigAutoField)
+        ):
             continue
         fields.append(field)
     return fields

@@ -18,7 +18,9 @@ def ceiling(request: HttpRequest) -> HttpResponse:
         after = int(request.GET.get("after", "0"))
     except ValueError:
         after = 0
-    rows = list(Job.objects.filter(id__gt=after).order_by("id").values("id", "title")[: PAGE_SIZE + 1])
+    rows = list(
+        Job.objects.filter(id__gt=after).order_by("id").values("id", "title")[: PAGE_SIZE + 1]
+    )
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     return render(

@@ -26,7 +26,10 @@ def build_templated_email(
     """Render `template` in `language` and return the message, ready to `send()`."""
     recipients = [to] if isinstance(to, str) else list(to)
     ctx = {"SITE_URL": settings.SITE_URL, **(context or {})}
-    with translation.override(language), timezone.override(zoneinfo.ZoneInfo(tz) if tz else timezone.get_current_timezone()):
+    with (
+        translation.override(language),
+        timezone.override(zoneinfo.ZoneInfo(tz) if tz else timezone.get_current_timezone()),
+    ):
         subject = render_to_string(f"emails/{template}-subject.txt", ctx)
         text = render_to_string(f"emails/{template}-body.txt", ctx)
         html = render_to_string(f"emails/{template}-body.html", ctx)

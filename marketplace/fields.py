@@ -45,7 +45,11 @@ def parse_money(text: str, currency: str, language: str | None = None) -> Decima
     if not match:
         raise ValidationError(
             _("Enter the amount as a number, for example %(example)s.")
-            % {"example": "150.000" if currency == "IDR" and language == "id" else ("150000" if currency == "IDR" else "12.50")},
+            % {
+                "example": "150.000"
+                if currency == "IDR" and language == "id"
+                else ("150000" if currency == "IDR" else "12.50")
+            },
             code="invalid",
         )
     whole = match.group(1).replace(group, "")

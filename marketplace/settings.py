@@ -114,7 +114,9 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
-if (_xdist_worker := os.environ.get("PYTEST_XDIST_WORKER")) and not os.environ.get("XDIST_REDIS_SET"):
+if (_xdist_worker := os.environ.get("PYTEST_XDIST_WORKER")) and not os.environ.get(
+    "XDIST_REDIS_SET"
+):
     # Parallel test workers (pytest-xdist) each get their own Redis database, so one
     # worker's cache flush or Celery queue never touches another's. Tests only; the result
     # goes back into the environment so subprocesses (Celery workers) use the same one.
@@ -122,7 +124,11 @@ if (_xdist_worker := os.environ.get("PYTEST_XDIST_WORKER")) and not os.environ.g
     _redis_index = int(_redis_db) if _redis_db.isdigit() else 0
     _redis_offset = 1 + int(_xdist_worker.removeprefix("gw"))
     # Count up from the given db, or down when that would pass db 15 (never wrap onto db 0).
-    _redis_index = _redis_index + _redis_offset if _redis_index + _redis_offset <= 15 else _redis_index - _redis_offset
+    _redis_index = (
+        _redis_index + _redis_offset
+        if _redis_index + _redis_offset <= 15
+        else _redis_index - _redis_offset
+    )
     REDIS_URL = f"{_redis_base}/{_redis_index}"
     os.environ["REDIS_URL"] = REDIS_URL
     os.environ["XDIST_REDIS_SET"] = "1"
@@ -138,7 +144,17 @@ CACHES = {
             "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
             "socket_timeout": REDIS_SOCKET_TIMEOUT,
         },
-    }
+    },
+    # Only an optimisation (page fragments, search results): misses when Redis is down.
+    "fragments": {
+        "BACKEND": "marketplace.cache.FailSoftRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="asisten") + "-fragments",
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+            "socket_timeout": REDIS_SOCKET_TIMEOUT,
+        },
+    },
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 
@@ -309,7 +325,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Each app adds its periodic tasks here, e.g. "jobs-auto-close".
     "notifications-sweep": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
     # Hourly: each user's digest goes out when it is 08:00 where they live.
-    "notifications-daily-digest": {"task": "notifications.tasks.send_daily_digests", "schedule": 3600.0},
+    "notifications-daily-digest": {
+        "task": "notifications.tasks.send_daily_digests",
+        "schedule": 3600.0,
+    },
     "jobs-auto-close": {"task": "jobs.tasks.close_expired_jobs", "schedule": 300.0},
     "jobs-closing-soon": {"task": "jobs.tasks.notify_jobs_closing_soon", "schedule": 900.0},
     "moderation-scan": {"task": "moderation.tasks.scan_recent_content", "schedule": 60.0},

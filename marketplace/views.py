@@ -48,7 +48,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "redis": "ok" if _redis_ok() else "error",
     }
     healthy = all(value == "ok" for value in state.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **state}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **state}, status=200 if healthy else 503
+    )
 
 
 @require_POST

@@ -36,13 +36,17 @@ def _baseline_rows(request):
     Django flushes after a transactional test; with serialized_rollback it skips the
     post-migrate signal too, so the next test in the same database can find none of it.
     """
-    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
-        request.fixturenames
-    )
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
     if not uses_db:
         return
     marker = request.node.get_closest_marker("django_db")
-    transactional = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    transactional = (
+        "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    )
     transactional = transactional or bool(marker and marker.kwargs.get("transaction"))
     request.getfixturevalue("transactional_db" if transactional else "db")
     from django.conf import settings
@@ -70,7 +74,10 @@ def _private_media(tmp_path, settings):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path / "media")}},
+        "default": {
+            **settings.STORAGES["default"],
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
         "private": {
             **settings.STORAGES["private"],
             "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
@@ -105,7 +112,9 @@ def other_va(db):
 @pytest.fixture
 def staff(db):
     """Sam: staff moderator with TOTP set up (admin requires MFA for staff)."""
-    user = factories.UserFactory(email="sam@example.com", name="Sam Staff", is_staff=True, is_superuser=True)
+    user = factories.UserFactory(
+        email="sam@example.com", name="Sam Staff", is_staff=True, is_superuser=True
+    )
     TOTP.activate(user, generate_totp_secret())
     return user
 

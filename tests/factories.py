@@ -47,7 +47,9 @@ class ClientFactory(UserFactory):
     @factory.post_generation
     def profile(obj, create, extracted, **kwargs):
         if create:
-            ClientProfile.objects.create(user=obj, display_name=f"{obj.name} Ltd", about="We run a small shop.")
+            ClientProfile.objects.create(
+                user=obj, display_name=f"{obj.name} Ltd", about="We run a small shop."
+            )
 
 
 class VAFactory(UserFactory):

@@ -32,7 +32,13 @@ def test_it_reads_amounts_as_people_type_them(text, currency, language, expected
 
 @pytest.mark.parametrize(
     ("text", "currency", "language"),
-    [("", "IDR", "id"), ("abc", "USD", "en"), ("150.000,5", "IDR", "id"), ("12.505", "USD", "en"), ("1.2.3", "IDR", "en")],
+    [
+        ("", "IDR", "id"),
+        ("abc", "USD", "en"),
+        ("150.000,5", "IDR", "id"),
+        ("12.505", "USD", "en"),
+        ("1.2.3", "IDR", "en"),
+    ],
 )
 def test_it_refuses_amounts_it_cannot_read_unambiguously(text, currency, language):
     with pytest.raises(ValidationError):

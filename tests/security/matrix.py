@@ -7,7 +7,16 @@ Suspended users are signed out on their next request, so they get what anonymous
 Each row: URL name (with an optional [variant]) → (URL kwargs from the world, outcomes).
 """
 
-PERSONAS = ["anonymous", "owner", "other_client", "bidding_va", "other_va", "hired_va", "staff", "suspended"]
+PERSONAS = [
+    "anonymous",
+    "owner",
+    "other_client",
+    "bidding_va",
+    "other_va",
+    "hired_va",
+    "staff",
+    "suspended",
+]
 
 # Staff must have MFA (the staff persona has TOTP); everyone else is sent to sign in.
 ADMIN_EXPECTED = {p: ("ok" if p == "staff" else "login") for p in PERSONAS}
@@ -23,8 +32,14 @@ SELF_SCOPED_POSTS = {
 ROWS: dict[str, tuple[str, str]] = {
     "account_change_password": ("", "login ok ok ok ok ok ok login"),
     "account_confirm_email": ("key='bad-key'", "ok ok ok ok ok ok ok ok"),
-    "account_confirm_login_code": ("", "login redirect redirect redirect redirect redirect redirect login"),
-    "account_confirm_reauthentication_code": ("", "login redirect redirect redirect redirect redirect redirect login"),
+    "account_confirm_login_code": (
+        "",
+        "login redirect redirect redirect redirect redirect redirect login",
+    ),
+    "account_confirm_reauthentication_code": (
+        "",
+        "login redirect redirect redirect redirect redirect redirect login",
+    ),
     "account_email": ("", "login ok ok ok ok ok ok login"),
     "account_email_verification_sent": ("", "ok ok ok ok ok ok ok ok"),
     "account_inactive": ("", "ok ok ok ok ok ok ok ok"),
@@ -36,7 +51,10 @@ ROWS: dict[str, tuple[str, str]] = {
     "account_reset_password_done": ("", "ok ok ok ok ok ok ok ok"),
     "account_reset_password_from_key": ("uidb36='0',key='bad-key'", "ok ok ok ok ok ok ok ok"),
     "account_reset_password_from_key_done": ("", "ok ok ok ok ok ok ok ok"),
-    "account_set_password": ("", "login redirect redirect redirect redirect redirect redirect login"),
+    "account_set_password": (
+        "",
+        "login redirect redirect redirect redirect redirect redirect login",
+    ),
     "account_signup": ("", "ok redirect redirect redirect redirect redirect redirect ok"),
     "accounts:edit": ("", "login ok ok ok ok ok ok login"),
     "accounts:portfolio_create": ("", "login redirect redirect ok ok ok redirect login"),
@@ -65,10 +83,22 @@ ROWS: dict[str, tuple[str, str]] = {
     "bids:unshortlist": ("pk=bid", "405 405 405 405 405 405 405 405"),
     "bids:withdraw": ("job_id=job", "405 405 405 405 405 405 405 405"),
     "contracts:complete": ("pk=contract", "405 405 405 405 405 405 405 405"),
-    "contracts:deliverable_approve": ("pk=contract,deliverable_id=deliverable", "405 405 405 405 405 405 405 405"),
-    "contracts:deliverable_changes": ("pk=contract,deliverable_id=deliverable", "405 405 405 405 405 405 405 405"),
-    "contracts:deliverable_file": ("pk=contract,file_id=deliverable_file", "404 ok 404 404 404 ok ok 404"),
-    "contracts:deliverable_paid": ("pk=contract,deliverable_id=deliverable", "405 405 405 405 405 405 405 405"),
+    "contracts:deliverable_approve": (
+        "pk=contract,deliverable_id=deliverable",
+        "405 405 405 405 405 405 405 405",
+    ),
+    "contracts:deliverable_changes": (
+        "pk=contract,deliverable_id=deliverable",
+        "405 405 405 405 405 405 405 405",
+    ),
+    "contracts:deliverable_file": (
+        "pk=contract,file_id=deliverable_file",
+        "404 ok 404 404 404 ok ok 404",
+    ),
+    "contracts:deliverable_paid": (
+        "pk=contract,deliverable_id=deliverable",
+        "405 405 405 405 405 405 405 405",
+    ),
     "contracts:deliverable_submit": ("pk=contract", "405 405 405 405 405 405 405 405"),
     "contracts:end": ("pk=contract", "405 405 405 405 405 405 405 405"),
     "contracts:hours_delete": ("pk=contract,entry_id='999999'", "405 405 405 405 405 405 405 405"),
@@ -76,7 +106,10 @@ ROWS: dict[str, tuple[str, str]] = {
     "contracts:list": ("", "login ok ok ok ok ok ok login"),
     "contracts:message_file": ("pk=contract,file_id=message_file", "404 ok 404 404 404 ok ok 404"),
     "contracts:message_send": ("pk=contract", "405 405 405 405 405 405 405 405"),
-    "contracts:payment_confirm": ("pk=contract,payment_id='999999'", "405 405 405 405 405 405 405 405"),
+    "contracts:payment_confirm": (
+        "pk=contract,payment_id='999999'",
+        "405 405 405 405 405 405 405 405",
+    ),
     "contracts:review": ("pk=contract", "405 405 405 405 405 405 405 405"),
     "contracts:statement": ("pk=contract", "404 ok 404 404 404 ok ok 404"),
     "contracts:week_approve": ("pk=contract,week=monday", "405 405 405 405 405 405 405 405"),
@@ -86,8 +119,14 @@ ROWS: dict[str, tuple[str, str]] = {
     "healthz": ("", "ok ok ok ok ok ok ok ok"),
     "home": ("", "ok ok ok ok ok ok ok ok"),
     "jobs:attachment": ("pk=job,attachment_id=attachment", "404 ok 404 404 404 404 ok 404"),
-    "jobs:attachment[hired]": ("pk=hired_job,attachment_id=hired_attachment", "404 ok 404 404 404 ok ok 404"),
-    "jobs:attachment_delete": ("pk=job,attachment_id=attachment", "405 405 405 405 405 405 405 405"),
+    "jobs:attachment[hired]": (
+        "pk=hired_job,attachment_id=hired_attachment",
+        "404 ok 404 404 404 ok ok 404",
+    ),
+    "jobs:attachment_delete": (
+        "pk=job,attachment_id=attachment",
+        "405 405 405 405 405 405 405 405",
+    ),
     "jobs:attachment_upload": ("pk=job", "405 405 405 405 405 405 405 405"),
     "jobs:board": ("", "ok ok ok ok ok ok ok ok"),
     "jobs:cancel": ("pk=job", "405 405 405 405 405 405 405 405"),
@@ -106,7 +145,10 @@ ROWS: dict[str, tuple[str, str]] = {
     "mfa_authenticate": ("", "login redirect redirect redirect redirect redirect redirect login"),
     "mfa_deactivate_totp": ("", "login 404 404 404 404 404 redirect login"),
     "mfa_download_recovery_codes": ("", "login 404 404 404 404 404 404 login"),
-    "mfa_generate_recovery_codes": ("", "login redirect redirect redirect redirect redirect redirect login"),
+    "mfa_generate_recovery_codes": (
+        "",
+        "login redirect redirect redirect redirect redirect redirect login",
+    ),
     "mfa_index": ("", "login ok ok ok ok ok ok login"),
     "mfa_reauthenticate": ("", "login redirect redirect redirect redirect redirect ok login"),
     "mfa_view_recovery_codes": ("", "login 404 404 404 404 404 404 login"),

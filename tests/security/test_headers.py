@@ -14,7 +14,12 @@ def test_every_html_page_carries_a_strict_content_security_policy(client, client
         response = client.get(path)
         assert response.status_code == 200, path
         csp = response.headers["Content-Security-Policy"]
-        for directive in ("default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+        for directive in (
+            "default-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ):
             assert directive in csp, (path, directive)
         assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
         assert response.headers["X-Content-Type-Options"] == "nosniff"

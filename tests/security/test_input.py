@@ -26,17 +26,23 @@ def _job(currency: str, max_rate: Decimal) -> Job:
     return Job(currency=currency, max_rate=max_rate, pay_type=Job.PayType.FIXED)
 
 
-amounts = st.decimals(min_value=Decimal("-1000000"), max_value=Decimal("100000000"), places=4, allow_nan=False)
+amounts = st.decimals(
+    min_value=Decimal("-1000000"), max_value=Decimal("100000000"), places=4, allow_nan=False
+)
 maxima = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("10000000"), places=2)
 
 
 @settings(max_examples=300, deadline=None)
 @given(amount=amounts, max_rate=maxima, currency=st.sampled_from(["IDR", "USD"]))
-def test_a_bid_is_accepted_iff_it_is_positive_within_the_max_and_in_currency_precision(amount, max_rate, currency):
+def test_a_bid_is_accepted_iff_it_is_positive_within_the_max_and_in_currency_precision(
+    amount, max_rate, currency
+):
     places = 0 if currency == "IDR" else 2
     max_rate = max_rate.quantize(Decimal(1).scaleb(-places)) or Decimal(1)
     job = _job(currency, max_rate)
-    expected = amount > 0 and amount <= max_rate and amount == amount.quantize(Decimal(1).scaleb(-places))
+    expected = (
+        amount > 0 and amount <= max_rate and amount == amount.quantize(Decimal(1).scaleb(-places))
+    )
     try:
         validate_bid_amount(amount, job)
         accepted = True
@@ -54,9 +60,13 @@ texts = st.one_of(
 
 
 @pytest.mark.django_db
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=texts)
-def test_any_text_in_a_cover_letter_is_saved_and_escaped_or_refused_never_a_500(text, client, va, client_user):
+def test_any_text_in_a_cover_letter_is_saved_and_escaped_or_refused_never_a_500(
+    text, client, va, client_user
+):
     job = factories.JobFactory(client=client_user)
     client.force_login(va)
     response = client.post(
@@ -74,12 +84,18 @@ def test_any_text_in_a_cover_letter_is_saved_and_escaped_or_refused_never_a_500(
     assert response.status_code in (302, 400)
     if response.status_code == 302:
         page = client.get(f"/jobs/{job.pk}/bid/").content.decode()
-        assert "<script" not in text or "<script>" not in page.split("<main", 1)[1].split("</main>")[0]
+        assert (
+            "<script" not in text or "<script>" not in page.split("<main", 1)[1].split("</main>")[0]
+        )
 
 
 @pytest.mark.django_db
-def test_stored_xss_in_every_free_text_field_renders_escaped(client, client_user, va, staff, django_capture_on_commit_callbacks):
-    job = factories.JobFactory(client=client_user, title=f"Task {XSS}", description=f"About {XSS}", deliverables=XSS)
+def test_stored_xss_in_every_free_text_field_renders_escaped(
+    client, client_user, va, staff, django_capture_on_commit_callbacks
+):
+    job = factories.JobFactory(
+        client=client_user, title=f"Task {XSS}", description=f"About {XSS}", deliverables=XSS
+    )
     job_services.manual_update(job=job, by=client_user, body=f"# Steps\n{XSS}", checklist=[XSS])
     bid = bid_services.bid_submit(
         job=job,
@@ -91,7 +107,9 @@ def test_stored_xss_in_every_free_text_field_renders_escaped(client, client_user
             manual_version=job.current_manual,
             manual_acknowledged=True,
         ),
-        uploads=bid_services.prepare_sample_uploads([SimpleUploadedFile("w.png", png_bytes(), "image/png")]),
+        uploads=bid_services.prepare_sample_uploads(
+            [SimpleUploadedFile("w.png", png_bytes(), "image/png")]
+        ),
     )
     hired = factories.BidFactory(job=factories.JobFactory(client=client_user), va=va)
     contract = bid_services.bid_hire(bid=hired, client=client_user)

@@ -16,7 +16,9 @@ from tests.security.test_permission_matrix import clients_for, kwargs_for, outco
 from tests.security.world import CANARY, build_world
 
 POST_ONLY = sorted(
-    name for name, (_spec, row) in ROWS.items() if set(row.split()) == {"405"} and name not in SELF_SCOPED_POSTS
+    name
+    for name, (_spec, row) in ROWS.items()
+    if set(row.split()) == {"405"} and name not in SELF_SCOPED_POSTS
 )
 
 
@@ -29,9 +31,16 @@ def snapshot_state():
 
 
 @pytest.fixture
-def world(client_user, other_client, va, other_va, staff, suspended, django_capture_on_commit_callbacks):
+def world(
+    client_user, other_client, va, other_va, staff, suspended, django_capture_on_commit_callbacks
+):
     return build_world(
-        client_user=client_user, other_client=other_client, va=va, other_va=other_va, staff=staff, suspended=suspended
+        client_user=client_user,
+        other_client=other_client,
+        va=va,
+        other_va=other_va,
+        staff=staff,
+        suspended=suspended,
     )
 
 
@@ -43,7 +52,9 @@ def test_outsiders_posting_to_any_action_change_nothing(world, persona):
     for name in POST_ONLY:
         url_name = name.split("[")[0]
         path = reverse(url_name, kwargs=kwargs_for(world, ROWS[name][0]) or None)
-        got = outcome(client.post(path, {"status": "hired", "reason": "x", "message": "x", "body": "x"}))
+        got = outcome(
+            client.post(path, {"status": "hired", "reason": "x", "message": "x", "body": "x"})
+        )
         assert got in ("404", "login"), f"{persona} POST {path}: {got}"
     assert snapshot_state() == before
 
@@ -100,7 +111,9 @@ def test_the_canary_in_one_vas_bid_never_reaches_anyone_else(world, persona):
         for message in mail.outbox:
             if user.email in message.to:
                 assert CANARY not in message.body
-                assert all(CANARY not in str(alt[0]) for alt in getattr(message, "alternatives", []))
+                assert all(
+                    CANARY not in str(alt[0]) for alt in getattr(message, "alternatives", [])
+                )
 
 
 @pytest.mark.django_db

@@ -76,9 +76,16 @@ def outcome(response) -> str:
 
 
 @pytest.fixture
-def world(client_user, other_client, va, other_va, staff, suspended, django_capture_on_commit_callbacks):
+def world(
+    client_user, other_client, va, other_va, staff, suspended, django_capture_on_commit_callbacks
+):
     return build_world(
-        client_user=client_user, other_client=other_client, va=va, other_va=other_va, staff=staff, suspended=suspended
+        client_user=client_user,
+        other_client=other_client,
+        va=va,
+        other_va=other_va,
+        staff=staff,
+        suspended=suspended,
     )
 
 

@@ -36,18 +36,28 @@ def test_bidding_is_limited_per_person(client, va, tight_limits):
     assert client.get(f"/jobs/{job.pk}/bid/").status_code == 200  # reading is never limited
 
 
-def test_sending_messages_is_limited(client, client_user, va, tight_limits, django_capture_on_commit_callbacks):
+def test_sending_messages_is_limited(
+    client, client_user, va, tight_limits, django_capture_on_commit_callbacks
+):
     from bids.services import bid_hire
 
-    contract = bid_hire(bid=factories.BidFactory(job=factories.JobFactory(client=client_user), va=va), client=client_user)
+    contract = bid_hire(
+        bid=factories.BidFactory(job=factories.JobFactory(client=client_user), va=va),
+        client=client_user,
+    )
     client.force_login(va)
     for _ in range(2):
-        assert client.post(f"/contracts/{contract.pk}/messages/", {"body": "hello"}).status_code != 429
+        assert (
+            client.post(f"/contracts/{contract.pk}/messages/", {"body": "hello"}).status_code != 429
+        )
     _assert_limited(client.post(f"/contracts/{contract.pk}/messages/", {"body": "hello"}))
 
 
 def test_password_reset_requests_hit_allauths_limit_and_show_our_page(client, client_user):
     for _ in range(5):
-        assert client.post("/accounts/password/reset/", {"email": client_user.email}).status_code == 302
+        assert (
+            client.post("/accounts/password/reset/", {"email": client_user.email}).status_code
+            == 302
+        )
     response = client.post("/accounts/password/reset/", {"email": client_user.email})
     _assert_limited(response)

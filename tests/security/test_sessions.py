@@ -37,7 +37,11 @@ def test_changing_the_password_ends_other_sessions_but_keeps_this_one(client_use
     _login(phone, client_user)
     response = laptop.post(
         "/accounts/password/change/",
-        {"oldpassword": PASSWORD, "password1": "a-new-long-passphrase-9", "password2": "a-new-long-passphrase-9"},
+        {
+            "oldpassword": PASSWORD,
+            "password1": "a-new-long-passphrase-9",
+            "password2": "a-new-long-passphrase-9",
+        },
     )
     assert response.status_code == 302
     assert laptop.get("/profile/").status_code == 200

@@ -48,7 +48,9 @@ class World:
             raise AttributeError(name) from exc
 
 
-def build_world(*, client_user, other_client, va, other_va, staff, suspended, canary: str = CANARY) -> World:
+def build_world(
+    *, client_user, other_client, va, other_va, staff, suspended, canary: str = CANARY
+) -> World:
     hired_va = factories.VAFactory(email="hana@example.com", name="Hana Hired")
     world = World(
         users={
@@ -62,14 +64,21 @@ def build_world(*, client_user, other_client, va, other_va, staff, suspended, ca
         }
     )
     portfolio = account_services.portfolio_item_create(
-        user=va, title="Invoice ledger", description="A tidy ledger", file=SimpleUploadedFile("ledger.pdf", pdf_bytes(), "application/pdf")
+        user=va,
+        title="Invoice ledger",
+        description="A tidy ledger",
+        file=SimpleUploadedFile("ledger.pdf", pdf_bytes(), "application/pdf"),
     )
     job = factories.JobFactory(client=client_user, title="Organise the shop inbox")
     job_services.search_vectors_refresh(job_ids=[job.pk])
     attachment = job_services.job_attachment_add(
-        job=job, by=client_user, uploaded_file=SimpleUploadedFile("brief.pdf", pdf_bytes(), "application/pdf")
+        job=job,
+        by=client_user,
+        uploaded_file=SimpleUploadedFile("brief.pdf", pdf_bytes(), "application/pdf"),
     )
-    draft = factories.JobFactory(client=client_user, status="draft", published_at=None, title="Draft task")
+    draft = factories.JobFactory(
+        client=client_user, status="draft", published_at=None, title="Draft task"
+    )
     uploads = bid_services.prepare_sample_uploads(
         [SimpleUploadedFile(f"{canary}-sample.png", png_bytes(), "image/png")]
     )
@@ -87,12 +96,19 @@ def build_world(*, client_user, other_client, va, other_va, staff, suspended, ca
     )
     bid_services.bid_shortlist(bid=bid, client=client_user)
     interview = bid_services.interview_propose(
-        bid=bid, client=client_user, slots=[timezone.now() + timedelta(days=2)], meeting_url="https://meet.example.org/room"
+        bid=bid,
+        client=client_user,
+        slots=[timezone.now() + timedelta(days=2)],
+        meeting_url="https://meet.example.org/room",
     )
-    interview = bid_services.interview_confirm(interview=interview, user=va, slot_id=interview.slots.first().pk)
+    interview = bid_services.interview_confirm(
+        interview=interview, user=va, slot_id=interview.slots.first().pk
+    )
     hired_job = factories.JobFactory(client=client_user, title="Bookkeeping for March")
     hired_attachment = job_services.job_attachment_add(
-        job=hired_job, by=client_user, uploaded_file=SimpleUploadedFile("ledger.pdf", pdf_bytes(), "application/pdf")
+        job=hired_job,
+        by=client_user,
+        uploaded_file=SimpleUploadedFile("ledger.pdf", pdf_bytes(), "application/pdf"),
     )
     hired_bid = factories.BidFactory(job=hired_job, va=hired_va, amount=Decimal("300000"))
     contract = bid_services.bid_hire(bid=hired_bid, client=client_user)
@@ -103,7 +119,10 @@ def build_world(*, client_user, other_client, va, other_va, staff, suspended, ca
         files=[SimpleUploadedFile("first.pdf", pdf_bytes(), "application/pdf")],
     )
     deliverable = contract_services.deliverable_submit(
-        contract=contract, va=hired_va, note="Done", files=[SimpleUploadedFile("done.pdf", pdf_bytes(), "application/pdf")]
+        contract=contract,
+        va=hired_va,
+        note="Done",
+        files=[SimpleUploadedFile("done.pdf", pdf_bytes(), "application/pdf")],
     )
     alert = JobAlert.objects.create(user=va, name="Inbox work", keywords="inbox")
     notification = Notification.objects.filter(recipient=client_user).first()

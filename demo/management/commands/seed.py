@@ -31,44 +31,158 @@ BENCH_CLIENT = "bench-client@example.test"
 BENCH_VA = "bench-va@example.test"
 BENCH_READER = "bench-reader@example.test"
 
-FIRST = ["Ayu", "Budi", "Citra", "Dewi", "Eko", "Fitri", "Gita", "Hadi", "Indah", "Joko", "Kartika",
-         "Lestari", "Maya", "Nina", "Oka", "Putri", "Rina", "Sari", "Tono", "Wulan", "Emma", "James",
-         "Olivia", "Noah", "Sophie", "Liam", "Grace", "Daniel", "Chloe", "Ben"]
-LAST = ["Santoso", "Wijaya", "Saputra", "Pratama", "Hidayat", "Kusuma", "Lestari", "Nugroho",
-        "Setiawan", "Halim", "Smith", "Brown", "Taylor", "Wilson", "Clarke", "Evans", "Walker"]
+FIRST = [
+    "Ayu",
+    "Budi",
+    "Citra",
+    "Dewi",
+    "Eko",
+    "Fitri",
+    "Gita",
+    "Hadi",
+    "Indah",
+    "Joko",
+    "Kartika",
+    "Lestari",
+    "Maya",
+    "Nina",
+    "Oka",
+    "Putri",
+    "Rina",
+    "Sari",
+    "Tono",
+    "Wulan",
+    "Emma",
+    "James",
+    "Olivia",
+    "Noah",
+    "Sophie",
+    "Liam",
+    "Grace",
+    "Daniel",
+    "Chloe",
+    "Ben",
+]
+LAST = [
+    "Santoso",
+    "Wijaya",
+    "Saputra",
+    "Pratama",
+    "Hidayat",
+    "Kusuma",
+    "Lestari",
+    "Nugroho",
+    "Setiawan",
+    "Halim",
+    "Smith",
+    "Brown",
+    "Taylor",
+    "Wilson",
+    "Clarke",
+    "Evans",
+    "Walker",
+]
 
 EN_TASKS = [
-    ("Manage my inbox and calendar", "Sort incoming email every morning, flag urgent messages, schedule meetings and send confirmations to clients."),
-    ("Monthly bookkeeping in Xero", "Reconcile bank transactions, categorise expenses, chase unpaid invoices and prepare a monthly profit and loss summary."),
-    ("Instagram and Facebook posting", "Plan a weekly content calendar, write captions, schedule posts and reply to comments and direct messages politely."),
-    ("Write two blog articles a week", "Research topics about small business finance, write SEO-friendly articles of about 900 words and add images."),
-    ("Book business travel", "Find and book flights and hotels within budget, prepare itineraries and handle changes or cancellations."),
-    ("Appointment scheduling for a clinic", "Answer booking requests, manage the appointment calendar, send reminders and reschedule when patients ask."),
-    ("Data entry from PDF invoices", "Copy invoice numbers, dates, amounts and supplier names from PDF invoices into a Google Sheet, double-checking totals."),
-    ("Organise our Google Drive", "Create a clear folder structure, rename files consistently, remove duplicates and write a short guide for the team."),
-    ("Customer support by email", "Answer customer questions about orders, refunds and delivery within four hours using our templates."),
-    ("Market research on competitors", "Collect prices, products and reviews of ten competitors into a spreadsheet and write a one-page summary."),
+    (
+        "Manage my inbox and calendar",
+        "Sort incoming email every morning, flag urgent messages, schedule meetings and send confirmations to clients.",
+    ),
+    (
+        "Monthly bookkeeping in Xero",
+        "Reconcile bank transactions, categorise expenses, chase unpaid invoices and prepare a monthly profit and loss summary.",
+    ),
+    (
+        "Instagram and Facebook posting",
+        "Plan a weekly content calendar, write captions, schedule posts and reply to comments and direct messages politely.",
+    ),
+    (
+        "Write two blog articles a week",
+        "Research topics about small business finance, write SEO-friendly articles of about 900 words and add images.",
+    ),
+    (
+        "Book business travel",
+        "Find and book flights and hotels within budget, prepare itineraries and handle changes or cancellations.",
+    ),
+    (
+        "Appointment scheduling for a clinic",
+        "Answer booking requests, manage the appointment calendar, send reminders and reschedule when patients ask.",
+    ),
+    (
+        "Data entry from PDF invoices",
+        "Copy invoice numbers, dates, amounts and supplier names from PDF invoices into a Google Sheet, double-checking totals.",
+    ),
+    (
+        "Organise our Google Drive",
+        "Create a clear folder structure, rename files consistently, remove duplicates and write a short guide for the team.",
+    ),
+    (
+        "Customer support by email",
+        "Answer customer questions about orders, refunds and delivery within four hours using our templates.",
+    ),
+    (
+        "Market research on competitors",
+        "Collect prices, products and reviews of ten competitors into a spreadsheet and write a one-page summary.",
+    ),
 ]
 ID_TASKS = [
-    ("Kelola email dan kalender saya", "Memilah email masuk setiap pagi, menandai pesan penting, menjadwalkan rapat dan mengirim konfirmasi kepada klien."),
-    ("Pembukuan bulanan toko online", "Mencocokkan transaksi bank, mengelompokkan pengeluaran, menagih faktur yang belum dibayar dan menyusun laporan laba rugi bulanan."),
-    ("Admin media sosial Instagram", "Membuat kalender konten mingguan, menulis keterangan foto, menjadwalkan unggahan dan membalas komentar dengan sopan."),
-    ("Penulisan artikel blog", "Meriset topik keuangan usaha kecil, menulis artikel sekitar 900 kata yang ramah SEO dan menambahkan gambar."),
-    ("Pengaturan perjalanan dinas", "Mencari dan memesan tiket pesawat dan hotel sesuai anggaran, menyusun jadwal perjalanan dan mengurus perubahan."),
-    ("Penjadwalan janji temu klinik", "Menjawab permintaan janji temu, mengelola kalender, mengirim pengingat dan menjadwal ulang bila pasien meminta."),
-    ("Entri data faktur ke spreadsheet", "Menyalin nomor faktur, tanggal, jumlah dan nama pemasok dari faktur PDF ke Google Sheet dan memeriksa totalnya."),
-    ("Merapikan penyimpanan file online", "Membuat struktur folder yang jelas, mengganti nama file secara konsisten, menghapus duplikat dan menulis panduan singkat."),
-    ("Layanan pelanggan lewat email", "Menjawab pertanyaan pelanggan tentang pesanan, pengembalian dana dan pengiriman dalam empat jam."),
-    ("Riset pasar dan pesaing", "Mengumpulkan harga, produk dan ulasan sepuluh pesaing ke dalam spreadsheet dan menulis ringkasan satu halaman."),
+    (
+        "Kelola email dan kalender saya",
+        "Memilah email masuk setiap pagi, menandai pesan penting, menjadwalkan rapat dan mengirim konfirmasi kepada klien.",
+    ),
+    (
+        "Pembukuan bulanan toko online",
+        "Mencocokkan transaksi bank, mengelompokkan pengeluaran, menagih faktur yang belum dibayar dan menyusun laporan laba rugi bulanan.",
+    ),
+    (
+        "Admin media sosial Instagram",
+        "Membuat kalender konten mingguan, menulis keterangan foto, menjadwalkan unggahan dan membalas komentar dengan sopan.",
+    ),
+    (
+        "Penulisan artikel blog",
+        "Meriset topik keuangan usaha kecil, menulis artikel sekitar 900 kata yang ramah SEO dan menambahkan gambar.",
+    ),
+    (
+        "Pengaturan perjalanan dinas",
+        "Mencari dan memesan tiket pesawat dan hotel sesuai anggaran, menyusun jadwal perjalanan dan mengurus perubahan.",
+    ),
+    (
+        "Penjadwalan janji temu klinik",
+        "Menjawab permintaan janji temu, mengelola kalender, mengirim pengingat dan menjadwal ulang bila pasien meminta.",
+    ),
+    (
+        "Entri data faktur ke spreadsheet",
+        "Menyalin nomor faktur, tanggal, jumlah dan nama pemasok dari faktur PDF ke Google Sheet dan memeriksa totalnya.",
+    ),
+    (
+        "Merapikan penyimpanan file online",
+        "Membuat struktur folder yang jelas, mengganti nama file secara konsisten, menghapus duplikat dan menulis panduan singkat.",
+    ),
+    (
+        "Layanan pelanggan lewat email",
+        "Menjawab pertanyaan pelanggan tentang pesanan, pengembalian dana dan pengiriman dalam empat jam.",
+    ),
+    (
+        "Riset pasar dan pesaing",
+        "Mengumpulkan harga, produk dan ulasan sepuluh pesaing ke dalam spreadsheet dan menulis ringkasan satu halaman.",
+    ),
 ]
-HEADLINES = ["Detail-oriented virtual assistant", "Asisten virtual berpengalaman", "Bookkeeper and admin support",
-             "Social media and content assistant", "Admin dan entri data yang teliti", "Executive assistant for founders"]
+HEADLINES = [
+    "Detail-oriented virtual assistant",
+    "Asisten virtual berpengalaman",
+    "Bookkeeper and admin support",
+    "Social media and content assistant",
+    "Admin dan entri data yang teliti",
+    "Executive assistant for founders",
+]
 LETTER_EN = "Hello! I have {y} years of experience with similar work and I can start this week. I read your task manual carefully and I will follow every step."
 LETTER_ID = "Halo! Saya punya pengalaman {y} tahun untuk pekerjaan serupa dan bisa mulai minggu ini. Saya sudah membaca manual tugas dengan teliti."
 
 
 class Command(BaseCommand):
-    help = "Seed the database with users, jobs, bids and notifications at scale (COPY, with progress)."
+    help = (
+        "Seed the database with users, jobs, bids and notifications at scale (COPY, with progress)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--users", type=int, default=50_000)
@@ -76,12 +190,16 @@ class Command(BaseCommand):
         parser.add_argument("--bids", type=int, default=1_000_000)
         parser.add_argument("--notifications", type=int, default=100_000)
         parser.add_argument("--seed", type=int, default=42)
-        parser.add_argument("--force", action="store_true", help="Seed even if seed data already exists.")
+        parser.add_argument(
+            "--force", action="store_true", help="Seed even if seed data already exists."
+        )
 
     def handle(self, *args, **opts):
         rng = random.Random(opts["seed"])  # noqa: S311 - repeatable fake data, not secrets
         if User.objects.filter(email=BENCH_CLIENT).exists() and not opts["force"]:
-            raise CommandError("Seed data already exists (use a fresh database, or --force to add more).")
+            raise CommandError(
+                "Seed data already exists (use a fresh database, or --force to add more)."
+            )
         if opts["users"] < 400 or opts["jobs"] < 10 or opts["bids"] < 1000:
             raise CommandError("Use at least --users 400 --jobs 10 --bids 1000.")
         started = timezone.now()
@@ -99,7 +217,11 @@ class Command(BaseCommand):
             for model in (User, Job, ManualVersion, Bid, WorkSample, Notification):
                 cursor.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
         seconds = (timezone.now() - started).total_seconds()
-        self.stdout.write(self.style.SUCCESS(f"Seeded in {seconds:.0f}s. Password for every seeded user: {SEED_PASSWORD}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded in {seconds:.0f}s. Password for every seeded user: {SEED_PASSWORD}"
+            )
+        )
         self.stdout.write(f"  bench client (job with 200 bids): {BENCH_CLIENT}")
         self.stdout.write(f"  bench VA (300 bids): {BENCH_VA}")
         self.stdout.write(f"  bench reader (1,000 notifications): {BENCH_READER}")
@@ -117,7 +239,11 @@ class Command(BaseCommand):
                     email, is_client, is_va = fixed[i]
                 else:
                     roll = rng.random()
-                    is_client, is_va = (True, False) if roll < 0.2 else ((True, True) if roll < 0.25 else (False, True))
+                    is_client, is_va = (
+                        (True, False)
+                        if roll < 0.2
+                        else ((True, True) if roll < 0.25 else (False, True))
+                    )
                     email = f"seed{start + i}@example.test"
                 yield {
                     "id": start + i,
@@ -141,27 +267,51 @@ class Command(BaseCommand):
         emails = User.objects.filter(id__in=ids).values_list("id", "email")
         copy_rows(
             EmailAddress,
-            ({"user_id": uid, "email": email, "verified": True, "primary": True} for uid, email in emails.iterator()),
+            (
+                {"user_id": uid, "email": email, "verified": True, "primary": True}
+                for uid, email in emails.iterator()
+            ),
             total=count,
             label="email addresses",
         )
         copy_rows(
             ClientProfile,
-            ({"user_id": uid, "display_name": f"{rng.choice(LAST)} {rng.choice(['Ltd', 'CV', 'PT', 'Co'])}",
-              "about": "Small business owner.", "updated_at": now} for uid in clients),
+            (
+                {
+                    "user_id": uid,
+                    "display_name": f"{rng.choice(LAST)} {rng.choice(['Ltd', 'CV', 'PT', 'Co'])}",
+                    "about": "Small business owner.",
+                    "updated_at": now,
+                }
+                for uid in clients
+            ),
             total=len(clients),
             label="client profiles",
         )
         copy_rows(
             VAProfile,
-            ({"user_id": uid, "headline": rng.choice(HEADLINES), "bio": "Reliable and organised.",
-              "hourly_rate": Decimal(rng.choice([50000, 75000, 100000])) if rng.random() < 0.6 else Decimal(rng.choice(["6.00", "8.50", "12.00"])),
-              "currency": "IDR" if rng.random() < 0.6 else "USD", "years_experience": rng.randint(0, 15),
-              "languages": "Indonesian, English", "country": "Indonesia", "updated_at": now} for uid in vas),
+            (
+                {
+                    "user_id": uid,
+                    "headline": rng.choice(HEADLINES),
+                    "bio": "Reliable and organised.",
+                    "hourly_rate": Decimal(rng.choice([50000, 75000, 100000]))
+                    if rng.random() < 0.6
+                    else Decimal(rng.choice(["6.00", "8.50", "12.00"])),
+                    "currency": "IDR" if rng.random() < 0.6 else "USD",
+                    "years_experience": rng.randint(0, 15),
+                    "languages": "Indonesian, English",
+                    "country": "Indonesia",
+                    "updated_at": now,
+                }
+                for uid in vas
+            ),
             total=len(vas),
             label="VA profiles",
         )
-        by_email = dict(User.objects.filter(email__in=[f[0] for f in fixed]).values_list("email", "id"))
+        by_email = dict(
+            User.objects.filter(email__in=[f[0] for f in fixed]).values_list("email", "id")
+        )
         return {"clients": clients, "vas": vas, "fixed": by_email}
 
     # --- jobs ----------------------------------------------------------------------
@@ -181,12 +331,24 @@ class Command(BaseCommand):
                 hourly = rng.random() < 0.45
                 currency = "IDR" if rng.random() < 0.65 else "USD"
                 if currency == "IDR":
-                    rate = Decimal(rng.randrange(25_000, 200_000, 5_000) if hourly else rng.randrange(100_000, 5_000_000, 50_000))
+                    rate = Decimal(
+                        rng.randrange(25_000, 200_000, 5_000)
+                        if hourly
+                        else rng.randrange(100_000, 5_000_000, 50_000)
+                    )
                 else:
-                    rate = Decimal(rng.randrange(300, 2500)) / 100 if hourly else Decimal(rng.randrange(20, 800))
+                    rate = (
+                        Decimal(rng.randrange(300, 2500)) / 100
+                        if hourly
+                        else Decimal(rng.randrange(20, 800))
+                    )
                 status = "open" if i == 0 else rng.choice(population)
                 client = users["fixed"][BENCH_CLIENT] if i == 0 else rng.choice(users["clients"])
-                published = None if status == "draft" else now - timedelta(minutes=rng.randint(1, 90 * 24 * 60))
+                published = (
+                    None
+                    if status == "draft"
+                    else now - timedelta(minutes=rng.randint(1, 90 * 24 * 60))
+                )
                 meta.append((job_id, status))
                 yield {
                     "id": job_id,
@@ -204,7 +366,9 @@ class Command(BaseCommand):
                     "created_at": published or now,
                     "updated_at": published or now,
                     "published_at": published,
-                    "closes_at": (published + timedelta(days=rng.randint(7, 120))) if published else None,
+                    "closes_at": (published + timedelta(days=rng.randint(7, 120)))
+                    if published
+                    else None,
                     "bid_count": 0,
                 }
 
@@ -212,12 +376,22 @@ class Command(BaseCommand):
         self._sync_sequence(Job)
         copy_rows(
             ManualVersion,
-            ({"job_id": job_id, "number": 1, "body": "1. Read the brief.\n2. Do the work.\n3. Report back.",
-              "checklist": [{"text": "Done as described"}], "created_at": now} for job_id, _s in meta),
+            (
+                {
+                    "job_id": job_id,
+                    "number": 1,
+                    "body": "1. Read the brief.\n2. Do the work.\n3. Report back.",
+                    "checklist": [{"text": "Done as described"}],
+                    "created_at": now,
+                }
+                for job_id, _s in meta
+            ),
             total=count,
             label="task manuals",
         )
-        manuals = dict(ManualVersion.objects.filter(job_id__gte=start).values_list("job_id", "id").iterator())
+        manuals = dict(
+            ManualVersion.objects.filter(job_id__gte=start).values_list("job_id", "id").iterator()
+        )
         biddable = [job_id for job_id, status in meta if status != "draft"]
         return {"biddable": biddable, "manuals": manuals, "first": start}
 
@@ -261,12 +435,23 @@ class Command(BaseCommand):
         # Samples as metadata only: no files are written at this scale.
         bid_ids = Bid.objects.filter(job_id__gte=jobs["first"]).values_list("id", flat=True)
         sample_rows = (
-            {"id": uuid.UUID(int=rng.getrandbits(128)), "bid_id": bid_id, "file": f"samples/seed/{bid_id}.pdf",
-             "original_name": "portfolio.pdf", "content_type": "application/pdf", "size": 200_000, "sha256": "",
-             "thumbnail": "", "created_at": now}
-            for bid_id in bid_ids.iterator() if rng.random() < 0.3
+            {
+                "id": uuid.UUID(int=rng.getrandbits(128)),
+                "bid_id": bid_id,
+                "file": f"samples/seed/{bid_id}.pdf",
+                "original_name": "portfolio.pdf",
+                "content_type": "application/pdf",
+                "size": 200_000,
+                "sha256": "",
+                "thumbnail": "",
+                "created_at": now,
+            }
+            for bid_id in bid_ids.iterator()
+            if rng.random() < 0.3
         )
-        copy_rows(WorkSample, sample_rows, total=int(total * 0.3), label="work samples", skip_pk=False)
+        copy_rows(
+            WorkSample, sample_rows, total=int(total * 0.3), label="work samples", skip_pk=False
+        )
 
     def _bid(self, rng, job_id, va_id, jobs, statuses, now):
         years = rng.randint(1, 12)
@@ -287,7 +472,13 @@ class Command(BaseCommand):
     def _notifications(self, rng, users, jobs, count):
         reader = users["fixed"][BENCH_READER]
         now = timezone.now()
-        kinds = ["job_posted", "bid_submitted", "bid_shortlisted", "bid_rejected", "interview_proposed"]
+        kinds = [
+            "job_posted",
+            "bid_submitted",
+            "bid_shortlisted",
+            "bid_rejected",
+            "interview_proposed",
+        ]
         recipients = users["vas"]
 
         def rows():
