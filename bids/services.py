@@ -657,6 +657,24 @@ def _interview_data(interview: Interview, job: Job, **extra) -> dict:
     }
 
 
+def _notify_interview(
+    kind: str, interview: Interview, *, recipients, actor=None, per_sequence: bool = False, **extra
+) -> None:
+    """Tell `recipients` about an interview event. `per_sequence` events (confirm, decline,
+    reschedule, reminder) can happen again after a reschedule, so their key has the SEQUENCE."""
+    suffix = f":{interview.ics_sequence}" if per_sequence else ""
+    notify(
+        kind=kind,
+        recipients=recipients,
+        event_key=f"{kind}:{interview.pk}{suffix}",
+        actor=actor,
+        job_id=interview.bid.job_id,
+        bid_id=interview.bid_id,
+        interview_id=interview.pk,
+        data=_interview_data(interview, interview.bid.job, **extra),
+    )
+
+
 def _other_party(interview: Interview, user) -> int:
     bid = interview.bid
     return bid.job.client_id if user.pk == bid.va_id else bid.va_id
@@ -704,16 +722,7 @@ def interview_propose(
         InterviewSlot.objects.bulk_create(
             [InterviewSlot(interview=interview, starts_at=s) for s in slots]
         )
-        notify(
-            kind="interview_proposed",
-            recipients=[bid.va_id],
-            event_key=f"interview_proposed:{interview.pk}",
-            actor=client,
-            job_id=job.pk,
-            bid_id=bid.pk,
-            interview_id=interview.pk,
-            data=_interview_data(interview, job),
-        )
+        _notify_interview("interview_proposed", interview, recipients=[bid.va_id], actor=client)
     return interview
 
 
@@ -733,17 +742,13 @@ def interview_confirm(*, interview: Interview, user, slot_id: int) -> Interview:
         interview.chosen_slot = slot
         interview.status = Interview.Status.CONFIRMED
         interview.save(update_fields=["chosen_slot", "status", "updated_at"])
-        notify(
-            kind="interview_confirmed",
+        _notify_interview(
+            "interview_confirmed",
+            interview,
             recipients=[interview.bid.va_id, interview.bid.job.client_id],
-            event_key=f"interview_confirmed:{interview.pk}:{interview.ics_sequence}",
             actor=user,
-            job_id=interview.bid.job_id,
-            bid_id=interview.bid_id,
-            interview_id=interview.pk,
-            data=_interview_data(
-                interview, interview.bid.job, starts_at=slot.starts_at.isoformat()
-            ),
+            per_sequence=True,
+            starts_at=slot.starts_at.isoformat(),
         )
     return interview
 
@@ -757,15 +762,13 @@ def interview_decline(*, interview: Interview, user, reason: str = "") -> Interv
             raise ValidationError(_("You proposed these times; cancel instead."))
         interview.status = Interview.Status.DECLINED
         interview.save(update_fields=["status", "updated_at"])
-        notify(
-            kind="interview_declined",
+        _notify_interview(
+            "interview_declined",
+            interview,
             recipients=[_other_party(interview, user)],
-            event_key=f"interview_declined:{interview.pk}:{interview.ics_sequence}",
             actor=user,
-            job_id=interview.bid.job_id,
-            bid_id=interview.bid_id,
-            interview_id=interview.pk,
-            data=_interview_data(interview, interview.bid.job, message=(reason or "")[:500]),
+            per_sequence=True,
+            message=(reason or "")[:500],
         )
     return interview
 
@@ -806,15 +809,12 @@ def interview_reschedule(
         interview.ics_sequence += 1
         interview.reminder_sent_at = None
         interview.save()
-        notify(
-            kind="interview_rescheduled",
+        _notify_interview(
+            "interview_rescheduled",
+            interview,
             recipients=[_other_party(interview, user)],
-            event_key=f"interview_rescheduled:{interview.pk}:{interview.ics_sequence}",
             actor=user,
-            job_id=interview.bid.job_id,
-            bid_id=interview.bid_id,
-            interview_id=interview.pk,
-            data=_interview_data(interview, interview.bid.job),
+            per_sequence=True,
         )
     return interview
 
@@ -829,15 +829,8 @@ def interview_cancel(*, interview: Interview, user) -> Interview:
         interview.status = Interview.Status.CANCELLED
         interview.ics_sequence += 1
         interview.save(update_fields=["status", "ics_sequence", "updated_at"])
-        notify(
-            kind="interview_cancelled",
-            recipients=[_other_party(interview, user)],
-            event_key=f"interview_cancelled:{interview.pk}",
-            actor=user,
-            job_id=interview.bid.job_id,
-            bid_id=interview.bid_id,
-            interview_id=interview.pk,
-            data=_interview_data(interview, interview.bid.job),
+        _notify_interview(
+            "interview_cancelled", interview, recipients=[_other_party(interview, user)], actor=user
         )
     return interview
 
@@ -861,18 +854,12 @@ def interview_send_reminders(*, lead: timedelta = timedelta(hours=1)) -> int:
         for interview in due:
             interview.reminder_sent_at = now
             interview.save(update_fields=["reminder_sent_at"])
-            notify(
-                kind="interview_reminder",
+            _notify_interview(
+                "interview_reminder",
+                interview,
                 recipients=[interview.bid.va_id, interview.bid.job.client_id],
-                event_key=f"interview_reminder:{interview.pk}:{interview.ics_sequence}",
-                job_id=interview.bid.job_id,
-                bid_id=interview.bid_id,
-                interview_id=interview.pk,
-                data=_interview_data(
-                    interview,
-                    interview.bid.job,
-                    starts_at=interview.chosen_slot.starts_at.isoformat(),
-                ),
+                per_sequence=True,
+                starts_at=interview.chosen_slot.starts_at.isoformat(),
             )
             sent += 1
     return sent
