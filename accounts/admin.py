@@ -9,7 +9,23 @@ from accounts.models import ClientProfile, PortfolioItem, User, VAProfile
 class UserChangeFormNoUsername(UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
-        fields = "__all__"
+        # The editable fields of UserAdmin.fieldsets, named so nothing else can be posted.
+        fields = (
+            "email",
+            "password",
+            "name",
+            "language",
+            "timezone",
+            "is_client",
+            "is_va",
+            "suspended_at",
+            "suspension_reason",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+        )
 
 
 class UserCreationFormNoUsername(AdminUserCreationForm):
