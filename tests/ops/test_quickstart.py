@@ -134,6 +134,11 @@ def test_make_run_from_nothing_serves_and_ctrl_c_stops_everything(checkout):
         status, body = run.get("/")
         assert status == 200
         assert b"Asisten" in body
+        status, body = run.get("/accounts/signup/")
+        assert status == 200 and b'name="email"' in body and b'name="role"' in body
+        status, body = run.get("/jobs/")
+        # The demo data is loaded: its tasks are on the board.
+        assert status == 200 and b"Inbox and calendar management for a design studio" in body
         assert (checkout / ".env").exists()
         assert "DEBUG=1" in (checkout / ".env").read_text()
         service_pids = _service_pids(checkout)
