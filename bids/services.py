@@ -224,6 +224,23 @@ def _stamp(moment: datetime) -> str:
     return str(int(moment.timestamp() * 1_000_000))
 
 
+def _notify_bid(
+    kind: str, bid: Bid, job: Job, *, to: int, actor, at: datetime | None = None, **extra
+) -> None:
+    """Tell the other side of a bid what happened. The client's link goes to bid review,
+    the VA's to "My bids". `at` makes repeatable events (edits, shortlists) distinct."""
+    url = _review_url(job) if to == job.client_id else _mine_url()
+    notify(
+        kind=kind,
+        recipients=[to],
+        event_key=f"{kind}:{bid.pk}" + (f":{_stamp(at)}" if at else ""),
+        actor=actor,
+        job_id=job.pk,
+        bid_id=bid.pk,
+        data={**_bid_data(bid, job, url=url), **extra},
+    )
+
+
 def _store_samples(bid: Bid, uploads: Sequence[SampleUpload], portfolio_items) -> list[str]:
     """Save new samples; returns the storage keys written (to clean up on rollback)."""
     written: list[str] = []
@@ -383,15 +400,7 @@ def bid_submit(
                     code="duplicate",
                 ) from exc
             _refresh_bid_count(job)
-            notify(
-                kind="bid_submitted",
-                recipients=[job.client_id],
-                event_key=f"bid_submitted:{bid.pk}:{_stamp(now)}",
-                actor=va,
-                job_id=job.pk,
-                bid_id=bid.pk,
-                data=_bid_data(bid, job, url=_review_url(job)),
-            )
+            _notify_bid("bid_submitted", bid, job, to=job.client_id, actor=va, at=now)
     except Exception:
         _delete_stored(written)
         raise
@@ -430,15 +439,7 @@ def bid_edit(
                 portfolio_items=portfolio_items,
                 remove_sample_ids=remove_sample_ids,
             )
-            notify(
-                kind="bid_edited",
-                recipients=[job.client_id],
-                event_key=f"bid_edited:{bid.pk}:{_stamp(bid.updated_at)}",
-                actor=va,
-                job_id=job.pk,
-                bid_id=bid.pk,
-                data=_bid_data(bid, job, url=_review_url(job)),
-            )
+            _notify_bid("bid_edited", bid, job, to=job.client_id, actor=va, at=bid.updated_at)
     except Exception:
         _delete_stored(written)
         raise
@@ -459,15 +460,7 @@ def bid_withdraw(*, bid: Bid, va) -> Bid:
         bid.save(update_fields=["status", "decided_at", "updated_at"])
         _cancel_interviews(bid)
         _refresh_bid_count(job)
-        notify(
-            kind="bid_withdrawn",
-            recipients=[job.client_id],
-            event_key=f"bid_withdrawn:{bid.pk}:{_stamp(bid.updated_at)}",
-            actor=va,
-            job_id=job.pk,
-            bid_id=bid.pk,
-            data=_bid_data(bid, job, url=_review_url(job)),
-        )
+        _notify_bid("bid_withdrawn", bid, job, to=job.client_id, actor=va, at=bid.updated_at)
     return bid
 
 
@@ -489,15 +482,7 @@ def bid_shortlist(*, bid: Bid, client) -> Bid:
             raise ValidationError(_("Only a new bid can be shortlisted."))
         bid.status = Bid.Status.SHORTLISTED
         bid.save(update_fields=["status", "updated_at"])
-        notify(
-            kind="bid_shortlisted",
-            recipients=[bid.va_id],
-            event_key=f"bid_shortlisted:{bid.pk}:{_stamp(bid.updated_at)}",
-            actor=client,
-            job_id=job.pk,
-            bid_id=bid.pk,
-            data=_bid_data(bid, job, url=_mine_url()),
-        )
+        _notify_bid("bid_shortlisted", bid, job, to=bid.va_id, actor=client, at=bid.updated_at)
     return bid
 
 
@@ -522,14 +507,8 @@ def bid_reject(*, bid: Bid, client, message: str = "") -> Bid:
         bid.decided_at = timezone.now()
         bid.save(update_fields=["status", "rejection_message", "decided_at", "updated_at"])
         _cancel_interviews(bid)
-        notify(
-            kind="bid_rejected",
-            recipients=[bid.va_id],
-            event_key=f"bid_rejected:{bid.pk}",
-            actor=client,
-            job_id=job.pk,
-            bid_id=bid.pk,
-            data={**_bid_data(bid, job, url=_mine_url()), "message": bid.rejection_message},
+        _notify_bid(
+            "bid_rejected", bid, job, to=bid.va_id, actor=client, message=bid.rejection_message
         )
     return bid
 
