@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -287,45 +287,42 @@ def _back_to_review(request, bid: Bid):
     return redirect(url)
 
 
-@require_POST
-@login_required
-def bid_shortlist(request, pk: int):
+def _decide(request, pk: int, decision, success: str, **kwargs):
+    """Run one of the client's decisions on a bid, say how it went, and go back to review."""
     bid = _decidable_bid(request, pk)
     try:
-        services.bid_shortlist(bid=bid, client=request.user)
+        decision(bid=bid, client=request.user, **kwargs)
     except ValidationError as exc:
         _message_error(request, exc)
     else:
-        messages.success(request, _("Added to your shortlist."))
+        messages.success(request, success)
     return _back_to_review(request, bid)
+
+
+@require_POST
+@login_required
+def bid_shortlist(request, pk: int):
+    return _decide(request, pk, services.bid_shortlist, _("Added to your shortlist."))
 
 
 @require_POST
 @login_required
 def bid_unshortlist(request, pk: int):
-    bid = _decidable_bid(request, pk)
-    try:
-        services.bid_unshortlist(bid=bid, client=request.user)
-    except ValidationError as exc:
-        _message_error(request, exc)
-    else:
-        messages.success(request, _("Removed from your shortlist."))
-    return _back_to_review(request, bid)
+    return _decide(request, pk, services.bid_unshortlist, _("Removed from your shortlist."))
 
 
 @require_POST
 @login_required
 def bid_reject(request, pk: int):
-    bid = _decidable_bid(request, pk)
     form = RejectForm(request.POST)
     message = form.cleaned_data["message"] if form.is_valid() else ""
-    try:
-        services.bid_reject(bid=bid, client=request.user, message=message)
-    except ValidationError as exc:
-        _message_error(request, exc)
-    else:
-        messages.success(request, _("The bid was declined and the VA has been told."))
-    return _back_to_review(request, bid)
+    return _decide(
+        request,
+        pk,
+        services.bid_reject,
+        _("The bid was declined and the VA has been told."),
+        message=message,
+    )
 
 
 @require_POST
@@ -340,10 +337,7 @@ def bid_hire(request, pk: int):
     messages.success(
         request, _("You hired %(name)s. The contract is ready.") % {"name": bid.va.display_name}
     )
-    try:
-        return redirect(reverse("contracts:workspace", args=[contract.pk]))
-    except NoReverseMatch:
-        return redirect("bids:review", job_id=bid.job_id)
+    return redirect("contracts:workspace", pk=contract.pk)
 
 
 # --- Interviews ------------------------------------------------------------------------------

@@ -319,24 +319,35 @@ def deliverable_approve(request, pk: int, deliverable_id: int):
     )
 
 
-@require_POST
-def deliverable_request_changes(request, pk: int, deliverable_id: int):
-    contract = _get_contract_for_party(request, pk)
-    deliverable = _get_deliverable(contract, deliverable_id)
-    target = _comment_prefix(deliverable)
+def _commented(request, contract, item, act, done_text: str, anchor: str):
+    """A client's decision that needs a comment (ask for changes, dispute a week): a bad
+    comment re-renders the workspace with it kept; otherwise run `act(comment)`."""
+    target = _comment_prefix(item)
     form = CommentForm(request.POST, prefix=target)
     if not form.is_valid():
         return _render_workspace(
             request, contract, status=400, comment_form=form, comment_target=target
         )
     try:
-        services.deliverable_request_changes(
-            deliverable=deliverable, client=request.user, comment=form.cleaned_data["comment"]
-        )
+        act(form.cleaned_data["comment"])
     except ValidationError as exc:
         return _fail(request, contract, "comment_form", form, exc, comment_target=target)
-    return _done(
-        request, contract, _("Sent back with your comment."), f"deliverable-{deliverable.pk}"
+    return _done(request, contract, done_text, anchor)
+
+
+@require_POST
+def deliverable_request_changes(request, pk: int, deliverable_id: int):
+    contract = _get_contract_for_party(request, pk)
+    deliverable = _get_deliverable(contract, deliverable_id)
+    return _commented(
+        request,
+        contract,
+        deliverable,
+        lambda comment: services.deliverable_request_changes(
+            deliverable=deliverable, client=request.user, comment=comment
+        ),
+        _("Sent back with your comment."),
+        f"deliverable-{deliverable.pk}",
     )
 
 
@@ -389,20 +400,15 @@ def timesheet_approve(request, pk: int, week: date):
 def timesheet_dispute(request, pk: int, week: date):
     contract = _get_contract_for_party(request, pk)
     sheet = _get_timesheet(contract, week)
-    target = _comment_prefix(sheet)
-    form = CommentForm(request.POST, prefix=target)
-    if not form.is_valid():
-        return _render_workspace(
-            request, contract, status=400, comment_form=form, comment_target=target
-        )
-    try:
-        services.timesheet_dispute(
-            timesheet=sheet, client=request.user, comment=form.cleaned_data["comment"]
-        )
-    except ValidationError as exc:
-        return _fail(request, contract, "comment_form", form, exc, comment_target=target)
-    return _done(
-        request, contract, _("Week disputed. The VA has been told."), f"week-{week.isoformat()}"
+    return _commented(
+        request,
+        contract,
+        sheet,
+        lambda comment: services.timesheet_dispute(
+            timesheet=sheet, client=request.user, comment=comment
+        ),
+        _("Week disputed. The VA has been told."),
+        f"week-{week.isoformat()}",
     )
 
 
