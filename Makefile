@@ -65,7 +65,7 @@ test: $(STAMP) .env messages chromium  ## the whole test suite (private PostgreS
 
 # Issue 11's sizes; e.g. `make seed SEED_ARGS="--users 2000 --jobs 5000 --bids 20000"`.
 SEED_ARGS ?= --users 50000 --jobs 100000 --bids 1000000 --notifications 100000 --seed 42
-BENCH_ARGS ?= --duration 10
+BENCH_ARGS ?=
 
 seed: $(STAMP) .env messages  ## fill the database at benchmark scale (COPY, progress lines; SEED_ARGS=...)
 	$(PY) scripts/run.py exec -- $(SHELL) -c '$(PY) manage.py migrate --noinput && $(PY) manage.py seed $(SEED_ARGS)'

@@ -19,7 +19,25 @@ class Page:
     target_of: str = "ceiling"
 
 
-def pages() -> list[Page]:
+def deep_page_path(number: int) -> str:
+    """The board's page `number` as a visitor reaches it: by following Next from page 1.
+
+    The walk runs the board's own paging code in-process (jobs.board.board_page) and returns
+    the URL of page `number - 1`'s Next link (a keyset cursor): what a person who clicked
+    Next all the way there asks for.
+    """
+    from jobs.board import BoardQuery, board_page
+
+    query = BoardQuery()
+    page = board_page(query, page=1)
+    for _ in range(number - 2):
+        if not page.has_next:
+            raise SystemExit(f"The board has fewer than {number} pages: seed more jobs.")
+        page = board_page(query, page=page.next_page_number, after=page.next_cursor)
+    return "/jobs/?" + page.links("")["next"]
+
+
+def pages(*, deep_page: int = 500) -> list[Page]:
     from demo.management.commands.seed import BENCH_CLIENT, BENCH_READER, BENCH_VA
     from jobs.models import Job
 
@@ -41,12 +59,18 @@ def pages() -> list[Page]:
             target=0.3,
         ),
         Page(
-            "4 board page 500", "/jobs/?page=500", target=0.8, target_of="2 job board, first page"
+            f"4 board page {deep_page}",
+            deep_page_path(deep_page),
+            target=0.8,
+            target_of="2 job board, first page",
         ),
         Page("5 job detail", f"/jobs/{any_open}/", target=0.5),
         Page("6 bid review (200 bids)", f"/jobs/{bench_job}/bids/", BENCH_CLIENT, target=0.5),
         Page("7 my bids (300 bids)", "/bids/", BENCH_VA, target=0.5),
         Page("8 notifications (1,000)", "/notifications/", BENCH_READER, target=0.5),
+        # Not a target: what any signed-in page costs before it shows anything (session,
+        # user with unread count, header, footer), to read pages 6-8 against.
+        Page("- signed-in layout, empty page", "/bench/layout/", BENCH_READER),
     ]
 
 

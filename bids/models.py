@@ -1,4 +1,5 @@
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +19,49 @@ class BidQuerySet(models.QuerySet):
         """Bids still in play (not withdrawn, not rejected)."""
         return self.filter(
             status__in=[Bid.Status.SUBMITTED, Bid.Status.SHORTLISTED, Bid.Status.ACCEPTED]
+        )
+
+    def with_card_state(self):
+        """Annotate what a bid's card shows beyond its own row, for keys of cached HTML:
+        when its interviews last changed, how many confirmed ones have ended ("Done"), and
+        its samples with the portfolio items they point at (items change on their own)."""
+        from django.contrib.postgres.aggregates import StringAgg
+        from django.db.models.functions import Cast, Coalesce, Concat, Now
+
+        interviews = Interview.objects.filter(bid=models.OuterRef("pk")).order_by().values("bid")
+        ends_at = models.F("chosen_slot__starts_at") + models.ExpressionWrapper(
+            models.F("duration_minutes") * models.Value(timedelta(minutes=1)),
+            output_field=models.DurationField(),
+        )
+        samples = WorkSample.objects.filter(bid=models.OuterRef("pk")).order_by().values("bid")
+        sample_state = Concat(
+            Cast("id", models.TextField()),
+            models.Value(":"),
+            Coalesce("portfolio_item__link", models.Value(""), output_field=models.TextField()),
+            models.Value(":"),
+            Coalesce("portfolio_item__file", models.Value(""), output_field=models.TextField()),
+            output_field=models.TextField(),
+        )
+        return self.annotate(
+            interviews_changed_at=models.Subquery(
+                interviews.annotate(m=models.Max("updated_at")).values("m")
+            ),
+            interviews_ended=models.Subquery(
+                Interview.objects.filter(
+                    bid=models.OuterRef("pk"), status=Interview.Status.CONFIRMED
+                )
+                .alias(ends_at=ends_at)
+                .filter(ends_at__lte=Now())
+                .order_by()
+                .values("bid")
+                .annotate(n=models.Count("pk"))
+                .values("n")
+            ),
+            samples_state=models.Subquery(
+                samples.annotate(
+                    s=StringAgg(sample_state, delimiter=",", order_by="created_at")
+                ).values("s")
+            ),
         )
 
     def visible_to(self, user):

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bids.models import Bid, Interview, InterviewSlot, WorkSample
+from jobs.board import search_results_changed
 from jobs.models import Job, ManualVersion
 from marketplace.templatetags.money import format_money
 from marketplace.uploads import IMAGE_TYPES, SniffedFile, make_thumbnail, validate_upload
@@ -546,6 +547,7 @@ def bid_hire(*, bid: Bid, client):
 
         job.status = Job.Status.HIRED
         job.save(update_fields=["status", "updated_at"])
+        search_results_changed()
 
         manual = job.current_manual
         contract = Contract.objects.create(

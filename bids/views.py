@@ -3,14 +3,16 @@
 Lookups are scoped to the user (`visible_to`), so anything a person may not see is a 404.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, JSONField, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import JSONObject
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +21,10 @@ from bids.forms import BidForm, ConfirmSlotForm, DeclineForm, InterviewForm, Rej
 from bids.ics import interview_ics
 from bids.models import Bid, Interview, WorkSample
 from bids.permissions import can_decide_on_bids, can_review_bids, is_interview_party
-from jobs.models import Job
+from jobs.models import Job, ManualVersion
+from jobs.services import job_mark_bids_seen
+from marketplace import fragments, prepared
+from marketplace.paging import numbered_page
 from marketplace.ratelimit import limit_posts
 from marketplace.storage import serve_private_file
 
@@ -128,25 +133,81 @@ def bid_withdraw(request, job_id: int):
     return redirect("bids:mine")
 
 
+MY_BIDS_PAGE_SIZE = 25
+# A row's state: everything it shows (the job's title, currency and pay type change only
+# with its updated_at; its status is shown as buttons).
+_MY_BID_STATE = (
+    "id",
+    "updated_at",
+    "job_id",
+    "job__updated_at",
+    "job__status",
+    "interviews_changed_at",
+    "interviews_ended",
+)
+
+
 @login_required
 def my_bids(request):
-    """The VA's bids with their job, status and interview times (queries do not grow)."""
-    bids = (
-        Bid.objects.by_va(request.user)
-        .select_related("job")
-        .prefetch_related(
-            Prefetch(
-                "interviews",
-                queryset=Interview.objects.exclude(status=Interview.Status.DECLINED)
-                .select_related("chosen_slot")
-                .prefetch_related("slots"),
-                to_attr="interview_list",
-            )
-        )
-        .order_by("-created_at")
+    """The VA's bids with their job, status and interview times.
+
+    Per request: the count and the page's row states (compiled queries); a row is rendered
+    only when its state is new.
+    """
+    va_id = request.user.pk
+    count = prepared.count(
+        ("my-bids-count",),
+        lambda v: Bid.objects.filter(va_id=v["va"]).order_by().values_list("pk"),
+        va=va_id,
     )
-    page = Paginator(bids, 25).get_page(request.GET.get("page"))
-    return render(request, "bids/mine.html", {"page": page, "bids": page.object_list})
+    page, offset = numbered_page(count, request.GET.get("page"), MY_BIDS_PAGE_SIZE)
+
+    def page_states(v):
+        page_ids = (
+            Bid.objects.filter(va_id=v["va"])
+            .order_by("-created_at", "-pk")
+            .values("pk")[offset : offset + MY_BIDS_PAGE_SIZE]
+        )
+        return (
+            Bid.objects.filter(pk__in=page_ids)
+            .with_card_state()
+            .order_by("-created_at", "-pk")
+            .values_list(*_MY_BID_STATE)
+        )
+
+    states = prepared.rows(("my-bids-page", offset), page_states, va=va_id)
+
+    def build(missing: list[int]) -> list[dict]:
+        wanted = [states[i][0] for i in missing]
+        bids = (
+            Bid.objects.filter(pk__in=wanted)
+            .select_related("job")
+            .prefetch_related(
+                Prefetch(
+                    "interviews",
+                    queryset=Interview.objects.exclude(status=Interview.Status.DECLINED)
+                    .select_related("chosen_slot")
+                    .prefetch_related("slots"),
+                    to_attr="interview_list",
+                )
+            )
+            .in_bulk()
+        )
+        return [{"bid": bids[pk]} for pk in wanted]
+
+    rows = fragments.cached_many("bids/includes/my_bid_row.html", states, build)
+    content = fragments.framed(
+        "bids/includes/my_bids_frame.html",
+        (page.number, page.paginator.num_pages, bool(states)),
+        lambda: {"page": page, "has_rows": bool(states)},
+        rows,
+        request,
+    )
+    return render(
+        request,
+        "bids/mine.html",
+        {"page": page, "content": content, "bid_ids": [state[0] for state in states]},
+    )
 
 
 # --- Samples ---------------------------------------------------------------------------------
@@ -194,81 +255,192 @@ def _reviewable_job(request, job_id: int) -> Job:
     return job
 
 
+_LIVE = [Bid.Status.SUBMITTED, Bid.Status.SHORTLISTED, Bid.Status.ACCEPTED]
+_COUNTS = ("total", *Bid.Status.values)
+
+
+def _review_job(request, job_id: int) -> Job:
+    """The job whose bids the user may review (as `_reviewable_job`) in one compiled query,
+    with its current manual's number, its bids counted by status (`bid_counts`) and when
+    the newest bid came (`newest_bid_at`)."""
+    user = request.user
+    if not user.is_authenticated:
+        raise Http404
+    audience = "staff" if user.is_staff else "client"
+
+    def build(v):
+        jobs = Job.objects.all() if audience == "staff" else Job.objects.filter(client_id=v["user"])
+        manual = ManualVersion.objects.filter(job=OuterRef("pk")).order_by("-number")
+        bids = Bid.objects.filter(job=OuterRef("pk")).order_by().values("job")
+        counts = JSONObject(
+            total=Count("pk"), **{s: Count("pk", filter=Q(status=s)) for s in Bid.Status.values}
+        )
+        return jobs.filter(pk=v["job"]).annotate(
+            current_manual_number=Subquery(manual.values("number")[:1]),
+            bid_counts=Subquery(bids.annotate(c=counts).values("c"), output_field=JSONField()),
+            newest_bid_at=Subquery(bids.annotate(m=Max("created_at")).values("m")),
+        )
+
+    found = prepared.objects(
+        ("bid-review-job", audience),
+        build,
+        job=job_id,
+        **({} if audience == "staff" else {"user": user.pk}),
+    )
+    if not found:
+        raise Http404
+    job = found[0]
+    counts = job.bid_counts or dict.fromkeys(_COUNTS, 0)
+    counts[ACTIVE] = sum(counts[s] for s in _LIVE)
+    job.bid_counts = counts
+    return job
+
+
+# A card's state: with the VA's rating (annotations of the contracts app, named by
+# settings.BID_REVIEW_RATINGS) and the page's own choices, everything the card shows.
+_CARD_STATE = (
+    "id",
+    "updated_at",
+    "va_id",
+    "va__name",
+    "va__va_profile__updated_at",
+    "interviews_changed_at",
+    "interviews_ended",
+    "samples_state",
+)
+
+
 def bid_review(request, job_id: int):
     """The bids on one of the client's jobs, side by side, a page at a time.
 
-    Queries do not grow per bid, and the page size bounds the rendering work.
+    Per request: the job with its counts, and the page's card states with the VAs'
+    ratings (two compiled queries); a card, and the page around the cards, are rendered
+    only when their state is new.
     """
-    job = _reviewable_job(request, job_id)
+    job = _review_job(request, job_id)
     status = request.GET.get("status") or ACTIVE
     if status not in STATUS_FILTERS:
         status = ACTIVE
     sort = request.GET.get("sort") or "amount"
     if sort not in SORTS:
         sort = "amount"
-    bids = (
-        Bid.objects.filter(job=job)
-        .select_related("va__va_profile", "manual_version")
-        .prefetch_related(
-            "samples__portfolio_item",
-            Prefetch(
-                "interviews",
-                queryset=Interview.objects.active()
-                .select_related("chosen_slot")
-                .prefetch_related("slots"),
-                to_attr="open_interviews",
-            ),
-        )
+    counts = job.bid_counts
+    page, offset = numbered_page(counts[status], request.GET.get("page"), REVIEW_PAGE_SIZE)
+    ratings = import_string(settings.BID_REVIEW_RATINGS)
+
+    def page_states(v):
+        bids = Bid.objects.filter(job_id=v["job"])
+        bids = bids.filter(status__in=_LIVE) if status == ACTIVE else bids.filter(status=status)
         # The id last: a stable order, so no bid repeats or goes missing between pages.
-        .order_by(*SORTS[sort], "-pk")
-    )
-    if status == ACTIVE:
-        bids = bids.filter(
-            status__in=[Bid.Status.SUBMITTED, Bid.Status.SHORTLISTED, Bid.Status.ACCEPTED]
+        order = (*SORTS[sort], "-pk")
+        # The page's ids first, then the card state of those rows only (computed per row,
+        # it would otherwise be computed for every bid on the job before the sort).
+        page_ids = bids.order_by(*order).values("pk")[offset : offset + REVIEW_PAGE_SIZE]
+        return (
+            Bid.objects.filter(pk__in=page_ids)
+            .with_card_state()
+            .annotate(**ratings.annotations(va_ref="va_id", window_cutoff=v["window_cutoff"]))
+            .order_by(*order)
+            .values_list(*_CARD_STATE, *ratings.names)
         )
-    else:
-        bids = bids.filter(status=status)
-    page = Paginator(bids, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    bids = list(page.object_list)
-    for bid in bids:
-        bid.job = job  # percent_of_max / estimated_total read the job: no query per bid
-    counts = Bid.objects.filter(job=job).aggregate(
-        total=Count("pk"),
-        **{s: Count("pk", filter=Q(status=s)) for s in Bid.Status.values},
+
+    states = prepared.rows(
+        ("bid-review-page", status, sort, offset),
+        page_states,
+        job=job.pk,
+        window_cutoff=ratings.window_cutoff(),
     )
-    counts[ACTIVE] = counts["submitted"] + counts["shortlisted"] + counts["accepted"]
-    current_manual = job.current_manual
-    if job.client_id == request.user.pk:
-        try:
-            from jobs.services import job_mark_bids_seen
-        except ImportError:  # written by the jobs app; the page works without it
-            job_mark_bids_seen = None
-        if job_mark_bids_seen is not None:
-            job_mark_bids_seen(job=job)
+    # Decisions while bidding is open or closed; not once hired/completed/cancelled.
+    can_decide = can_decide_on_bids(request.user, job) and job.status in (
+        Job.Status.OPEN,
+        Job.Status.CLOSED,
+    )
+    shared = {
+        "job": job,
+        "current_manual_number": job.current_manual_number,
+        "can_decide": can_decide,
+        "status": status,
+        "sort": sort,
+        "page_number": page.number,
+    }
+    page_key = (
+        job.pk,
+        job.updated_at,  # title, status, rate, currency and pay type
+        job.current_manual_number,
+        can_decide,
+        status,
+        sort,
+        page.number,
+    )
+
+    def build(missing: list[int]) -> list[dict]:
+        wanted = [states[i][0] for i in missing]
+        bids = (
+            Bid.objects.filter(pk__in=wanted)
+            .select_related("va__va_profile", "manual_version")
+            .prefetch_related(
+                "samples__portfolio_item",
+                Prefetch(
+                    "interviews",
+                    queryset=Interview.objects.active()
+                    .select_related("chosen_slot")
+                    .prefetch_related("slots"),
+                    to_attr="open_interviews",
+                ),
+            )
+            .in_bulk()
+        )
+        contexts = []
+        for i, pk in zip(missing, wanted, strict=True):
+            bid = bids[pk]
+            bid.job = job  # percent_of_max / estimated_total read the job: no query per bid
+            bid.va_rating = ratings.summary(*states[i][-len(ratings.names) :])
+            contexts.append({**shared, "bid": bid})
+        return contexts
+
+    cards = fragments.cached_many(
+        "bids/includes/bid_card.html", [(state, page_key) for state in states], build
+    )
+    if (
+        job.client_id == request.user.pk
+        and job.newest_bid_at
+        and (job.bids_seen_at is None or job.newest_bid_at > job.bids_seen_at)
+    ):
+        job_mark_bids_seen(job=job)  # only when there is something new to mark seen
     filters = [
         (ACTIVE, _("Active"), counts[ACTIVE]),
         *[(value, label, counts[value]) for value, label in Bid.Status.choices],
     ]
-    return render(
-        request,
-        "bids/review.html",
-        {
-            "job": job,
-            "bids": bids,
-            "page": page,
-            "status": status,
-            "sort": sort,
+    frame_key = (
+        page_key,
+        tuple(count for _value, _label, count in filters),
+        page.paginator.num_pages,
+        bool(states),
+    )
+
+    def build_frame() -> dict:
+        return {
+            **shared,
             "filters": filters,
             "sorts": [
                 ("amount", _("Lowest amount")),
                 ("newest", _("Newest")),
                 ("experience", _("Most experience")),
             ],
-            "current_manual": current_manual,
-            # Decisions while bidding is open or closed; not once hired/completed/cancelled.
-            "can_decide": can_decide_on_bids(request.user, job)
-            and job.status in (Job.Status.OPEN, Job.Status.CLOSED),
-        },
+            "current_manual": {"number": job.current_manual_number}
+            if job.current_manual_number
+            else None,
+            "page": page,
+            "has_cards": bool(states),
+        }
+
+    content = fragments.framed(
+        "bids/includes/review_frame.html", frame_key, build_frame, cards, request
+    )
+    return render(
+        request,
+        "bids/review.html",
+        {"job": job, "content": content, "bid_ids": [state[0] for state in states], "page": page},
     )
 
 

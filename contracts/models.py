@@ -441,10 +441,15 @@ class ReviewQuerySet(models.QuerySet):
         """Double-blind: a review shows once the other side has reviewed too, or once the
         review window (14 days after the contract ended) has closed."""
         now = now or timezone.now()
+        return self.visible_if_ended_by(now - REVIEW_WINDOW)
+
+    def visible_if_ended_by(self, cutoff):
+        """`visible()` with the window's cut-off given: reviews of contracts that ended by
+        `cutoff` show whatever the other side did (a compiled query binds the cut-off)."""
         counterpart = Review.objects.filter(contract=OuterRef("contract")).exclude(
             author=OuterRef("author")
         )
-        return self.filter(Q(Exists(counterpart)) | Q(contract__ended_at__lte=now - REVIEW_WINDOW))
+        return self.filter(Q(Exists(counterpart)) | Q(contract__ended_at__lte=cutoff))
 
     def about(self, user):
         return self.filter(subject=user)

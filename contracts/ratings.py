@@ -143,3 +143,56 @@ def attach_va_ratings(bids) -> list:
     for bid in bids:
         bid.va_rating = summaries[bid.va_id]
     return bids
+
+
+# --- for pages that show many VAs (bid review) -------------------------------------------
+
+
+class BidReviewRatings:
+    """The VA's rating on each bid card, computed in the bid review page's own query.
+
+    The bids app never imports contracts (settings.BID_REVIEW_RATINGS names this object):
+    it adds `annotations()` to its query of bids, keys each card's cached HTML with the
+    three numbers, and builds a card's RatingSummary from them with `summary()`.
+    """
+
+    names = ("rating_average", "rating_count", "rating_completed")
+
+    def window_cutoff(self):
+        """Reviews of contracts that ended before this show whatever the other side did."""
+        from django.utils import timezone
+
+        from contracts.models import REVIEW_WINDOW
+
+        return timezone.now() - REVIEW_WINDOW
+
+    def annotations(self, *, va_ref: str, window_cutoff) -> dict:
+        """Subqueries for the VA in column `va_ref`: average and number of visible client
+        reviews, completed contracts. `window_cutoff` is now minus the review window."""
+        from django.db.models import Count, OuterRef, Subquery
+
+        reviews = (
+            Review.objects.of_vas()
+            .visible_if_ended_by(window_cutoff)
+            .filter(subject_id=OuterRef(va_ref))
+            .order_by()
+            .values("subject_id")
+        )
+        completed = (
+            Contract.objects.filter(va_id=OuterRef(va_ref), status=Contract.Status.COMPLETED)
+            .order_by()
+            .values("va_id")
+        )
+        return {
+            "rating_average": Subquery(reviews.annotate(a=Avg("overall")).values("a")),
+            "rating_count": Subquery(reviews.annotate(n=Count("pk")).values("n")),
+            "rating_completed": Subquery(completed.annotate(n=Count("pk")).values("n")),
+        }
+
+    def summary(self, average, count, completed) -> RatingSummary:
+        return RatingSummary(
+            average=_round(average), count=count or 0, completed_contracts=completed or 0
+        )
+
+
+BID_REVIEW_RATINGS = BidReviewRatings()

@@ -4,4 +4,7 @@ from demo import views
 
 app_name = "demo"
 
-urlpatterns = [path("bench/ceiling/", views.ceiling, name="ceiling")]
+urlpatterns = [
+    path("bench/ceiling/", views.ceiling, name="ceiling"),
+    path("bench/layout/", views.layout, name="layout"),
+]

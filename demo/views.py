@@ -1,8 +1,14 @@
-"""The benchmark's ceiling: the fastest page of ours Django can serve here.
+"""The benchmark's ceiling, and the floor of a signed-in page.
+
+`ceiling`: the fastest page of ours Django can serve here.
 
 A minimal view rendering 20 rows of the 100,000-row jobs table through a template with
-pagination (keyset on the primary key, so it costs the same on every page). Mounted only
-when BENCHMARK_VIEWS is on (bench/run.py sets it); never in production.
+pagination (keyset on the primary key, so it costs the same on every page).
+
+`layout`: our site layout (header, footer) around an empty page, for a signed-in user: what
+every signed-in page costs before it shows anything (session, user, unread count, layout).
+
+Mounted only when BENCHMARK_VIEWS is on (bench/run.py sets it); never in production.
 """
 
 from django.http import HttpRequest, HttpResponse
@@ -28,3 +34,7 @@ def ceiling(request: HttpRequest) -> HttpResponse:
         "demo/ceiling.html",
         {"rows": rows, "next_after": rows[-1]["id"] if has_next and rows else None},
     )
+
+
+def layout(request: HttpRequest) -> HttpResponse:
+    return render(request, "demo/layout.html")

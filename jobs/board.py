@@ -1,33 +1,181 @@
-"""The job board's read side: filters and sorts from the query string, and a bounded count.
+"""The job board's read side: filters and sorts, keyset pages, a bounded count, search.
 
-Pagination choice: numbered pages over OFFSET, with a *bounded* count. Counting every
-matching row on each request gets slow at 100k open jobs, so we count at most
-RESULT_CAP + 1 rows (`SELECT COUNT(*) FROM (… LIMIT 1001)`) and show "1,000+" beyond
-that; pages stop at RESULT_CAP (people refine a search long before page 50, and OFFSET
-stays cheap that shallow because every sort reads a matching partial index in order).
+Pages are keyset ("cursor") pages. The Next link carries the sort key of the page's last
+row (`after=`), Previous the first row's (`before=`), and `page=` only the number shown.
+A page reads 21 rows from the sort's partial index starting at the cursor, so page 500
+costs what page 1 costs: no OFFSET that grows with depth. A bare `?page=N` (a bookmark,
+a typed URL) has no cursor; it is served by an OFFSET over index entries alone, bounded
+at page 50.
+
+The count is bounded too: at most RESULT_CAP + 1 matching rows are counted, and the page
+says "1,000+ tasks" beyond that.
+
+A full-text search ranks every match, so its ranked ids (at most RESULT_CAP + 1, the count
+comes with them) are cached for SEARCH_CACHE_SECONDS under a generation that changes
+whenever a job enters, leaves or changes on the board (`search_results_changed`). Whatever
+the cache says, a page only ever shows rows that are open and visible *now*: every page's
+rows are read from PostgreSQL on every request.
+
+Everything a page reads per request goes through compiled queries (marketplace.prepared);
+the results' HTML is cached under that state (views.board, marketplace.fragments).
 """
 
+from __future__ import annotations
+
 import hashlib
+import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
-from django.db.models import F, QuerySet
+from django.core.cache import caches
+from django.db import transaction
+from django.db.models import BooleanField, Expression, F, Q, QuerySet, Value
 from django.utils import timezone
 
-from jobs.models import Job
+from jobs.models import FILTER_TOKENS, Job
+from marketplace import prepared
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
 RESULT_CAP = 1000
+# Pages a cursor-less `?page=N` reaches (an OFFSET over at most RESULT_CAP index entries).
+OFFSET_PAGES = RESULT_CAP // PAGE_SIZE
+SEARCH_CACHE_SECONDS = 60
+_GENERATION_KEY = "jobs:search-generation"
 
-SORTS = {
-    # key: ORDER BY; every key but "relevance" follows an index in models.Job.Meta.
-    "relevance": ("-rank", "-published_at", "-id"),
-    "newest": ("-published_at", "-id"),
-    "rate": ("-max_rate", "-id"),
-    "fewest_bids": ("bid_count", "-published_at", "-id"),
-    "closing": (F("closes_at").asc(nulls_last=True), "id"),
+# Sort key columns and directions; every sort but "relevance" follows a partial index in
+# models.Job.Meta, and every key ends in the id, so the order is total.
+SORT_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
+    "newest": (("published_at", "desc"), ("id", "desc")),
+    "rate": (("max_rate", "desc"), ("id", "desc")),
+    "fewest_bids": (("bid_count", "asc"), ("published_at", "desc"), ("id", "desc")),
+    "closing": (("closes_at", "asc"), ("id", "asc")),
 }
+SORTS = [*SORT_KEYS, "relevance"]
+FILTERS = (
+    "q",
+    "category_id",
+    "pay_type",
+    "currency",
+    "rate_min",
+    "rate_max",
+    "posted_since",
+    "fewer_bids_than",
+)
+
+
+class RowCompare(Expression):
+    """`(a, b) < (x, y)`: the row comparison PostgreSQL walks an index with."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, columns: list[str], op: str, values: list):
+        super().__init__()
+        self.columns = [F(name) for name in columns]
+        self.values = [Value(value) for value in values]
+        self.op = op
+
+    def get_source_expressions(self):
+        return [*self.columns, *self.values]
+
+    def set_source_expressions(self, exprs):
+        n = len(self.columns)
+        self.columns, self.values = exprs[:n], exprs[n:]
+
+    def as_sql(self, compiler, connection):
+        left = [compiler.compile(e) for e in self.columns]
+        right = [compiler.compile(e) for e in self.values]
+        params = [p for _sql, ps in left + right for p in ps]
+        sql = f"({', '.join(s for s, _p in left)}) {self.op} ({', '.join(s for s, _p in right)})"
+        return sql, params
+
+
+# --- filters ----------------------------------------------------------------------------
+
+
+# Each filter's lookup on the job (the values are the board's, or prepared stand-ins).
+_LOOKUPS = {
+    "category_id": "category_id",
+    "pay_type": "pay_type",
+    "currency": "currency",
+    "rate_min": "max_rate__gte",
+    "rate_max": "max_rate__lte",
+    "posted_since": "published_at__gte",
+    "fewer_bids_than": "bid_count__lt",
+}
+
+
+def _filtered(v: dict) -> QuerySet[Job]:
+    """Open, visible jobs matching the filters named in `v`."""
+    jobs = Job.objects.open()
+    if "q" in v:
+        # The equality filters also go into the text query (Job.objects.search), where
+        # the GIN index applies them; the plain filters below stay as they are.
+        jobs = jobs.search(v["q"], **{name: v[name] for name in FILTER_TOKENS if name in v})
+    return jobs.filter(**{lookup: v[name] for name, lookup in _LOOKUPS.items() if name in v})
+
+
+def _order(sort: str, reverse: bool = False) -> list:
+    if sort == "relevance":
+        return ["-rank", "-published_at", "-id"]
+    terms = []
+    for name, direction in SORT_KEYS[sort]:
+        descending = (direction == "desc") != reverse
+        expression = F(name).desc() if descending else F(name).asc()
+        if name == "closes_at":  # "closing soon": jobs without a closing date come last
+            expression = (
+                F(name).desc(nulls_first=True) if descending else F(name).asc(nulls_last=True)
+            )
+        terms.append(expression)
+    return terms
+
+
+@dataclass(frozen=True)
+class BoardQuery:
+    """What the board shows: the valid filters and the sort, from the query string."""
+
+    q: str = ""
+    category_id: int | None = None
+    pay_type: str = ""
+    currency: str = ""
+    rate_min: Decimal | None = None
+    rate_max: Decimal | None = None
+    posted_within_days: int | None = None
+    fewer_bids_than: int | None = None
+    sort: str = "newest"
+
+    @classmethod
+    def of(cls, *, category=None, sort: str = "", **filters) -> BoardQuery:
+        q = (filters.pop("q", "") or "").strip()
+        if category is not None:
+            filters["category_id"] = category.pk
+        if sort not in SORTS or (sort == "relevance" and not q):
+            sort = "relevance" if q else "newest"
+        return cls(q=q, sort=sort, **filters)
+
+    def values(self) -> dict:
+        """The set filters as prepared-query values (their names are the query's shape)."""
+        values = {
+            "q": self.q or None,
+            "category_id": self.category_id,
+            "pay_type": self.pay_type or None,
+            "currency": self.currency or None,
+            "rate_min": self.rate_min,
+            "rate_max": self.rate_max,
+            "fewer_bids_than": self.fewer_bids_than,
+        }
+        if self.posted_within_days:
+            # To the minute: the same filters within a minute make the same query.
+            now = timezone.now().replace(second=0, microsecond=0)
+            values["posted_since"] = now - timedelta(days=self.posted_within_days)
+        return {k: v for k, v in values.items() if v is not None}
+
+    def queryset(self) -> QuerySet[Job]:
+        return _filtered(self.values()).order_by(*_order(self.sort))
 
 
 def board_jobs(
@@ -43,39 +191,125 @@ def board_jobs(
     sort: str = "",
 ) -> QuerySet[Job]:
     """Open, visible jobs matching the board's filters, in the chosen order."""
-    jobs = Job.objects.open()
-    if q:
-        jobs = jobs.search(q)
-    if category is not None:
-        jobs = jobs.filter(category=category)
-    if pay_type:
-        jobs = jobs.filter(pay_type=pay_type)
-    if currency:
-        jobs = jobs.filter(currency=currency)
-    if rate_min is not None:
-        jobs = jobs.filter(max_rate__gte=rate_min)
-    if rate_max is not None:
-        jobs = jobs.filter(max_rate__lte=rate_max)
-    if posted_within_days:
-        # To the minute: the same filters within a minute make the same query.
-        now = timezone.now().replace(second=0, microsecond=0)
-        jobs = jobs.filter(published_at__gte=now - timedelta(days=posted_within_days))
-    if fewer_bids_than is not None:
-        jobs = jobs.filter(bid_count__lt=fewer_bids_than)
-    if sort not in SORTS or (sort == "relevance" and not q):
-        sort = "relevance" if q else "newest"
-    return jobs.order_by(*SORTS[sort])
+    return BoardQuery.of(
+        q=q,
+        category=category,
+        pay_type=pay_type,
+        currency=currency,
+        rate_min=rate_min,
+        rate_max=rate_max,
+        posted_within_days=posted_within_days,
+        fewer_bids_than=fewer_bids_than,
+        sort=sort,
+    ).queryset()
+
+
+# --- cursors ----------------------------------------------------------------------------
+
+
+def _encode(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, datetime):
+        delta = value - datetime(1970, 1, 1, tzinfo=UTC)
+        return str((delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds)
+    return str(value)
+
+
+def _decode(name: str, text: str):
+    if text == "-":
+        return None
+    if name in ("published_at", "closes_at"):
+        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(text))
+    if name == "max_rate":
+        value = Decimal(text)
+        if not value.is_finite():
+            raise ValueError(text)
+        return value
+    return int(text)
+
+
+def encode_cursor(sort: str, row: dict) -> str:
+    return "_".join(_encode(row[name]) for name, _d in SORT_KEYS[sort])
+
+
+def decode_cursor(sort: str, text: str) -> tuple | None:
+    """The sort key values in a cursor, or None when it is not one of this sort's."""
+    names = [name for name, _d in SORT_KEYS[sort]]
+    parts = text.split("_")
+    if len(parts) != len(names) or len(text) > 100:
+        return None
+    try:
+        values = tuple(_decode(name, part) for name, part in zip(names, parts, strict=True))
+    except (ValueError, ArithmeticError, InvalidOperation, OverflowError):
+        return None
+    # Only "closing soon" has rows whose key may be empty (no closing date); the id never is.
+    if any(v is None for name, v in zip(names, values, strict=True) if name != "closes_at"):
+        return None
+    return values
+
+
+def _segments(sort: str, cursor: tuple, backward: bool) -> list[tuple[tuple, object, tuple]]:
+    """The rows after (or before) a cursor, as parts read one after another in order.
+
+    Each part is one condition an index serves in order: a row comparison where the sort's
+    columns run the same way, split where they do not (fewest bids: fewer bids, newest
+    first) or where NULLs end the order (closing soon: jobs without a closing date last).
+    Returns (shape of the part, condition, the cursor columns the condition uses).
+    """
+    names = tuple(name for name, _d in SORT_KEYS[sort])
+    less = "<" if not backward else ">"
+    more = ">" if not backward else "<"
+    if sort in ("newest", "rate"):
+        return [(("row", less), RowCompare(list(names), less, list(cursor)), names)]
+    if sort == "fewest_bids":
+        bids, published_at, pk = cursor
+        same = Q(bid_count=bids) & RowCompare(["published_at", "id"], less, [published_at, pk])
+        beyond = Q(bid_count__gt=bids) if not backward else Q(bid_count__lt=bids)
+        return [
+            (("same-bids", less), same, names),
+            (("other-bids", more), beyond, ("bid_count",)),
+        ]
+    closes_at, pk = cursor  # "closing": ascending, jobs without a closing date last
+    if closes_at is not None:
+        dated_part = RowCompare(["closes_at", "id"], more, [closes_at, pk])
+        if not backward:
+            return [
+                (("dated-after",), dated_part, names),
+                (("undated",), Q(closes_at__isnull=True), ()),
+            ]
+        return [(("dated-before",), dated_part, names)]
+    undated_part = Q(closes_at__isnull=True) & (Q(id__gt=pk) if not backward else Q(id__lt=pk))
+    if not backward:
+        return [(("undated-after",), undated_part, ("id",))]
+    return [
+        (("undated-before",), undated_part, ("id",)),
+        (("dated",), Q(closes_at__isnull=False), ()),
+    ]
+
+
+# --- pages ------------------------------------------------------------------------------
+
+_STATE_COLUMNS = ("id", "updated_at", "bid_count", "published_at", "max_rate", "closes_at")
 
 
 @dataclass
 class BoardPage:
-    ids: list[int]
     number: int
     count: int  # capped at RESULT_CAP + 1
-    has_next: bool
-    # (id, updated_at, bid_count) of each row: everything a job card shows changes one of
-    # these (job edits save updated_at; bids keep bid_count), so they key the cached HTML.
+    # (id, updated_at, bid_count, published_at, max_rate, closes_at) of each row: a job card
+    # shows nothing that changes without one of these changing (job edits save updated_at;
+    # bids keep bid_count), so they key the cached HTML.
     state: list[tuple] = field(default_factory=list)
+    has_next: bool = False
+    has_previous: bool = False
+    next_cursor: str = ""
+    previous_cursor: str = ""
+    sort: str = "newest"
+
+    @property
+    def ids(self) -> list[int]:
+        return [row[0] for row in self.state]
 
     @cached_property
     def jobs(self) -> list[Job]:
@@ -83,21 +317,9 @@ class BoardPage:
         found = Job.objects.for_listing().in_bulk(self.ids)
         return [found[pk] for pk in self.ids if pk in found]
 
-    def fragment_key(self, query_string: str) -> str:
-        """What the rendered results (and the filter form) depend on, apart from language
-        and time zone: the query string, this page's rows and their state, the capped count,
-        and the minute ("posted 5 minutes ago")."""
-        minute = timezone.now().replace(second=0, microsecond=0).isoformat()
-        text = repr((query_string, self.number, self.count, self.state, minute))
-        return hashlib.sha256(text.encode()).hexdigest()
-
     @property
     def count_is_capped(self) -> bool:
         return self.count > RESULT_CAP
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
 
     @property
     def previous_page_number(self) -> int:
@@ -114,46 +336,237 @@ class BoardPage:
             return None
         return max(1, -(-self.count // PAGE_SIZE))
 
+    def links(self, base_query: str) -> dict[str, str]:
+        """Query strings of the Previous and Next links (filters kept, cursors added)."""
+        prefix = f"{base_query}&" if base_query else ""
+        links = {}
+        if self.has_next:
+            cursor = f"after={self.next_cursor}&" if self.next_cursor else ""
+            links["next"] = f"{prefix}{cursor}page={self.next_page_number}"
+        if self.has_previous:
+            if self.previous_page_number == 1:
+                links["previous"] = base_query
+            elif self.previous_cursor:
+                links["previous"] = (
+                    f"{prefix}before={self.previous_cursor}&page={self.previous_page_number}"
+                )
+            else:
+                links["previous"] = f"{prefix}page={self.previous_page_number}"
+        return links
 
-def board_page(jobs: QuerySet[Job], *, page: int) -> BoardPage:
-    """One page of results with a count of at most RESULT_CAP + 1.
 
-    Three small queries whatever the page: the capped count and the page's ids (index-only
-    scans of the sort's partial index; OFFSET skips at most RESULT_CAP index entries, never
-    table rows), then the state of the page's rows by primary key. The rows themselves (one query and a
-    prefetch) are read only when the page's HTML is not in the cache (`BoardPage.jobs`).
-    """
-    last_page = RESULT_CAP // PAGE_SIZE
-    page = min(max(page, 1), last_page)
-    start = (page - 1) * PAGE_SIZE
-    if "rank" in jobs.query.annotations:
-        count, ids = _search_results(jobs)
-        page_ids = ids[start : start + PAGE_SIZE]
-        # The state of the page's rows, in rank order.
-        found = Job.objects.open().filter(pk__in=page_ids).order_by()
-        rows = {row[0]: row for row in found.values_list("pk", "updated_at", "bid_count")}
-        state = [rows[pk] for pk in page_ids if pk in rows]
-    else:
-        count = jobs.order_by().values("pk")[: RESULT_CAP + 1].count()
-        # Ids alone walk the index without reading the table (an index-only scan), so a
-        # deep OFFSET costs index entries; then the state of just those rows.
-        page_ids = list(jobs.values_list("pk", flat=True)[start : start + PAGE_SIZE])
-        found = Job.objects.filter(pk__in=page_ids).order_by()
-        rows = {row[0]: row for row in found.values_list("pk", "updated_at", "bid_count")}
-        state = [rows[pk] for pk in page_ids if pk in rows]
-    has_next = page < last_page and count > start + PAGE_SIZE
-    return BoardPage(
-        ids=[row[0] for row in state], number=page, count=count, has_next=has_next, state=state
+def _shape(values: dict) -> tuple:
+    return tuple(sorted(values))
+
+
+def _count(values: dict) -> int:
+    """Matching rows, counted up to RESULT_CAP + 1 (an index-only scan of the partial index)."""
+    return prepared.count(
+        ("board-count", _shape(values)),
+        lambda v: _filtered(v).order_by().values_list("pk")[: RESULT_CAP + 1],
+        **values,
     )
 
 
-def _search_results(jobs: QuerySet[Job]) -> tuple[int, list[int]]:
-    """(capped count, ids of the first RESULT_CAP matches in order) of a full-text search.
+def _rows(shape: tuple, build, values: dict) -> list[dict]:
+    found = prepared.rows(shape, build, **values)
+    return [dict(zip(_STATE_COLUMNS, row, strict=True)) for row in found]
 
-    Ranking reads every matching row, however deep the page, so one query takes the first
-    RESULT_CAP + 1 ids and the count comes with them (a separate count would match again).
-    Not cached: moderation hides and reinstates jobs without touching `updated_at`, so no
-    cheap key says when a cached result list went stale.
+
+def _keyset_rows(query: BoardQuery, values: dict, cursor: tuple, backward: bool) -> list[dict]:
+    """Up to PAGE_SIZE + 1 rows after (or, backward, before) the cursor, in page order."""
+    rows: list[dict] = []
+    names = [name for name, _d in SORT_KEYS[query.sort]]
+    by_name = dict(zip(names, cursor, strict=True))
+    for part_shape, _condition, used in _segments(query.sort, cursor, backward):
+        wanted = PAGE_SIZE + 1 - len(rows)
+
+        def build(v, part_shape=part_shape, wanted=wanted):
+            stand_in = tuple(v.get(f"cursor_{n}", by_name[n]) for n in names)
+            parts = {
+                shape: condition
+                for shape, condition, _u in _segments(query.sort, stand_in, backward)
+            }
+            return (
+                _filtered({k: v[k] for k in values})
+                .filter(parts[part_shape])
+                .order_by(*_part_order(query.sort, part_shape, backward))
+                .values_list(*_STATE_COLUMNS)[:wanted]
+            )
+
+        rows += _rows(
+            ("board-keyset", query.sort, part_shape, backward, wanted, _shape(values)),
+            build,
+            {**values, **{f"cursor_{n}": by_name[n] for n in used}},
+        )
+        if len(rows) > PAGE_SIZE:
+            break
+    return rows
+
+
+def _part_order(sort: str, part_shape: tuple, backward: bool) -> list:
+    if sort == "fewest_bids" and part_shape[0] == "same-bids":
+        within = [F("published_at").desc(), F("id").desc()]
+        return within if not backward else [F("published_at").asc(), F("id").asc()]
+    if sort == "closing" and part_shape[0].startswith("undated"):
+        return [F("id").asc()] if not backward else [F("id").desc()]
+    return _order(sort, reverse=backward)
+
+
+def board_page(
+    query: BoardQuery,
+    *,
+    page: int = 1,
+    after: str = "",
+    before: str = "",
+) -> BoardPage:
+    """One page of results and the capped count, read through compiled queries.
+
+    Search pages come from the cached ranking (`_search_results`); browse pages from the
+    cursor (keyset), or without one from a bounded OFFSET over the sort's index.
     """
-    ids = list(jobs.values_list("pk", flat=True)[: RESULT_CAP + 1])
-    return len(ids), ids[:RESULT_CAP]
+    values = query.values()
+    page = max(page, 1)
+    if query.sort == "relevance":
+        return _search_page(query, values, page)
+    count = _count(values)
+    cursor_text, backward = (before, True) if before else (after, False)
+    cursor = decode_cursor(query.sort, cursor_text) if cursor_text else None
+    if cursor is None:
+        page = min(page, OFFSET_PAGES)
+        start = (page - 1) * PAGE_SIZE
+        rows = _offset_rows(query, values, start)
+        more = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
+        has_previous = page > 1
+        has_next = more
+    else:
+        rows = _keyset_rows(query, values, cursor, backward)
+        more = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
+        if backward:
+            rows.reverse()
+            has_previous, has_next = more, True
+        else:
+            has_previous, has_next = True, more
+        if page == 1 and has_previous:
+            page = 2  # a cursor always comes from a later page than the first
+        if not has_previous:
+            page = 1
+    if not rows:
+        has_next = False
+    return BoardPage(
+        number=page,
+        count=count,
+        state=[tuple(row[c] for c in _STATE_COLUMNS) for row in rows],
+        has_next=has_next,
+        has_previous=has_previous,
+        next_cursor=encode_cursor(query.sort, rows[-1]) if rows and has_next else "",
+        previous_cursor=encode_cursor(query.sort, rows[0]) if rows and has_previous else "",
+        sort=query.sort,
+    )
+
+
+def _offset_rows(query: BoardQuery, values: dict, start: int) -> list[dict]:
+    """Rows `start`…`start + PAGE_SIZE` (one extra to know of a next page), for a page
+    reached without a cursor: the ids from the index alone (an OFFSET over index entries,
+    never table rows), then those rows by primary key. The first page reads its rows
+    straight from the index order."""
+    if start == 0:
+        return _rows(
+            ("board-first-page", query.sort, _shape(values)),
+            lambda v: (
+                _filtered({k: v[k] for k in values})
+                .order_by(*_order(query.sort))
+                .values_list(*_STATE_COLUMNS)[: PAGE_SIZE + 1]
+            ),
+            values,
+        )
+    ids = [
+        row[0]
+        for row in prepared.rows(
+            ("board-offset-ids", query.sort, start, _shape(values)),
+            lambda v: (
+                _filtered({k: v[k] for k in values})
+                .order_by(*_order(query.sort))
+                .values_list("pk")[start : start + PAGE_SIZE + 1]
+            ),
+            **values,
+        )
+    ]
+    return _rows_by_id(ids)
+
+
+def _rows_by_id(ids: list[int]) -> list[dict]:
+    """The state of these jobs, in this order, if they are still open and visible."""
+    if not ids:
+        return []
+    found = _rows(
+        ("board-rows-by-id", len(ids)),
+        lambda v: (
+            Job.objects.open()
+            .filter(pk__in=[v[f"id{i}"] for i in range(len(ids))])
+            .order_by()
+            .values_list(*_STATE_COLUMNS)
+        ),
+        {f"id{i}": pk for i, pk in enumerate(ids)},
+    )
+    by_id = {row["id"]: row for row in found}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+# --- search -----------------------------------------------------------------------------
+
+
+def search_results_changed() -> None:
+    """A job entered, left or changed on the board: cached search rankings are stale.
+
+    Called by every write that changes what a search could find, after it commits. When
+    Redis misses the bump (down at that moment), rankings age out within
+    SEARCH_CACHE_SECONDS; and a page never shows a row that is no longer open and visible.
+    """
+
+    def bump():
+        cache = caches["fragments"]
+        try:
+            cache.add(_GENERATION_KEY, 0, timeout=None)
+            cache.incr(_GENERATION_KEY)
+        except Exception:  # noqa: BLE001 - only an optimisation; the TTL bounds the damage
+            logger.warning("Could not move the search generation; rankings age out.", exc_info=True)
+
+    # Now, so that this transaction's own later reads rank afresh; and after the commit,
+    # so that a ranking another request cached in between (without this change) is dropped.
+    bump()
+    transaction.on_commit(bump)
+
+
+def _search_results(query: BoardQuery, values: dict) -> list[int]:
+    """The first RESULT_CAP + 1 ids of a search in rank order (their number is the count).
+
+    Ranking reads every matching row, however deep the page, so the ranked ids are cached
+    under the current generation for SEARCH_CACHE_SECONDS.
+    """
+    cache = caches["fragments"]
+    generation = cache.get(_GENERATION_KEY, 0)
+    text = repr((generation, sorted(values.items())))
+    key = "jobs:search:" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    ids = cache.get(key)
+    if ids is None:
+        ids = list(query.queryset().values_list("pk", flat=True)[: RESULT_CAP + 1])
+        cache.set(key, ids, SEARCH_CACHE_SECONDS)
+    return ids
+
+
+def _search_page(query: BoardQuery, values: dict, page: int) -> BoardPage:
+    ids = _search_results(query, values)
+    page = min(page, OFFSET_PAGES)
+    start = (page - 1) * PAGE_SIZE
+    rows = _rows_by_id(ids[start : start + PAGE_SIZE])
+    return BoardPage(
+        number=page,
+        count=len(ids),
+        state=[tuple(row[c] for c in _STATE_COLUMNS) for row in rows],
+        has_next=len(ids) > start + PAGE_SIZE and page < OFFSET_PAGES,
+        has_previous=page > 1,
+        sort=query.sort,
+    )

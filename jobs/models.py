@@ -2,7 +2,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import (
+    SearchQueryCombinable,
+    SearchQueryField,
+    SearchVectorField,
+)
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +41,32 @@ class Category(models.Model):
         return self.name_id if (get_language() or "en").startswith("id") else self.name_en
 
 
+_catalogue: tuple[float, str] = (0.0, "")
+CATALOGUE_SECONDS = 60
+
+
+def catalogue_version() -> str:
+    """A digest of every category's and skill's names, for keys of cached HTML that shows
+    them (job cards, job pages). Re-read at most once a minute per process: a rename in
+    the admin shows everywhere within a minute."""
+    import hashlib
+    import time
+
+    global _catalogue
+    checked, digest = _catalogue
+    now = time.monotonic()
+    if now - checked > CATALOGUE_SECONDS or not digest:
+        names = repr(
+            (
+                list(Category.objects.order_by("pk").values_list("pk", "name_en", "name_id")),
+                list(Skill.objects.order_by("pk").values_list("pk", "name")),
+            )
+        )
+        digest = hashlib.blake2b(names.encode(), digest_size=8).hexdigest()
+        _catalogue = (now, digest)
+    return digest
+
+
 class Skill(models.Model):
     name = models.CharField(_("name"), max_length=60, unique=True)
     slug = models.SlugField(max_length=70, unique=True)
@@ -48,6 +78,26 @@ class Skill(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Board filters also written into every job's search vector as lexemes (jobs.services
+# _SEARCH_VECTOR_SQL), prefix + the value in lower case: "pay=hourly", "currency=idr".
+FILTER_TOKENS = {"pay_type": "pay=", "currency": "currency=", "category_id": "category="}
+
+
+class FilterToken(SearchQueryCombinable, models.Func):
+    """The tsquery of one filter lexeme, built in SQL from the plain value (so a compiled
+    query can bind it): `(lower('pay=' || %s))::tsquery`."""
+
+    output_field = SearchQueryField()
+
+    def __init__(self, prefix: str, value):
+        super().__init__(models.Value(prefix), models.Value(value), output_field=SearchQueryField())
+
+    def as_sql(self, compiler, connection, **extra_context):
+        prefix, prefix_params = compiler.compile(self.source_expressions[0])
+        value, value_params = compiler.compile(self.source_expressions[1])
+        return f"(lower({prefix} || ({value})::text))::tsquery", [*prefix_params, *value_params]
 
 
 def _visible_q() -> models.Q:
@@ -71,10 +121,38 @@ class JobQuerySet(models.QuerySet):
         if user.is_authenticated and user.is_staff:
             return self.all()
         if user.is_authenticated:
-            # One condition on the row itself: a `pk IN (visible jobs)` subquery made
-            # PostgreSQL hash all 100k visible ids on every lookup.
-            return self.filter(_visible_q() | models.Q(client=user))
+            return self.visible_to_member(user.pk)
         return self.visible()
+
+    def visible_to_member(self, user_id: int):
+        """Visible jobs plus the signed-in (non-staff) user's own, by the user's id."""
+        # One condition on the row itself: a `pk IN (visible jobs)` subquery made
+        # PostgreSQL hash all 100k visible ids on every lookup.
+        return self.filter(_visible_q() | models.Q(client_id=user_id))
+
+    def with_page_state(self):
+        """Annotate what the job page shows beyond the job's row: its current manual version
+        (id and last change) and the client's facts (tasks posted, hires made)."""
+        manual = ManualVersion.objects.filter(job=models.OuterRef("pk")).order_by("-number")
+        by_client = (
+            Job.objects.filter(client_id=models.OuterRef("client_id"))
+            .order_by()
+            .values("client_id")
+        )
+        return self.annotate(
+            manual_id=models.Subquery(manual.values("pk")[:1]),
+            manual_updated_at=models.Subquery(manual.values("updated_at")[:1]),
+            client_posted=models.Subquery(
+                by_client.annotate(
+                    n=models.Count("pk", filter=models.Q(published_at__isnull=False))
+                ).values("n")
+            ),
+            client_hires=models.Subquery(
+                by_client.annotate(
+                    n=models.Count("pk", filter=models.Q(contract__isnull=False))
+                ).values("n")
+            ),
+        )
 
     def owned_by(self, user):
         if not user.is_authenticated:
@@ -87,18 +165,24 @@ class JobQuerySet(models.QuerySet):
             "skills"
         )
 
-    def search(self, text: str):
+    def search(self, text: str, **tokens):
         """Full-text match in English or Indonesian (websearch syntax), annotated with `rank`.
 
         Both configurations parse the query and the two tsqueries are OR-ed, mirroring the
         search vector, which holds every text in both configurations (jobs.services).
+        `tokens` (pay_type=, currency=, category_id=) must match too, as lexemes of the
+        vector (FILTER_TOKENS): the GIN index then narrows by them as well, instead of
+        reading every row a common word matches. Rank comes from the words alone.
         """
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
         query = SearchQuery(text, search_type="websearch", config="english") | SearchQuery(
             text, search_type="websearch", config="indonesian"
         )
-        return self.filter(search_vector=query).annotate(
+        match = query
+        for name, value in tokens.items():
+            match = match & FilterToken(FILTER_TOKENS[name], value)
+        return self.filter(search_vector=match).annotate(
             rank=SearchRank(models.F("search_vector"), query)
         )
 
@@ -174,7 +258,16 @@ class Job(models.Model):
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
         indexes = [
+            # Every job's words (staff search in the admin).
             GinIndex(fields=["search_vector"], name="job_search_gin"),
+            # The board's search: open, visible jobs only. With the filter lexemes in the
+            # vector (FILTER_TOKENS) a common word's matches are narrowed inside the index:
+            # "bookkeeping" + hourly + IDR reads 2.7k rows instead of 13k.
+            GinIndex(
+                fields=["search_vector"],
+                name="job_open_search",
+                condition=models.Q(status="open", hidden_at__isnull=True),
+            ),
             models.Index(fields=["client", "-created_at"], name="job_client_created"),
             # Moderation's scan reads jobs changed since its last run.
             models.Index(fields=["updated_at"], name="job_updated"),

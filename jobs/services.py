@@ -18,6 +18,7 @@ from django.utils.module_loading import import_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from jobs.board import search_results_changed
 from jobs.models import CURRENCY_DECIMALS, Category, Job, JobAttachment, ManualVersion, Skill
 from marketplace.uploads import validate_upload
 from notifications.services import announce_job, notify
@@ -40,7 +41,10 @@ CLOSING_SOON_WINDOW = timedelta(hours=24)
 
 # Title weighs most (A), then skills and category names (B), then the description (C).
 # Every part is indexed with both the English and the Indonesian configuration, so a
-# search in either language stems the words it is written in.
+# search in either language stems the words it is written in. Last come the board's filter
+# tokens (jobs.models.FILTER_TOKENS: "pay=hourly", "currency=idr", "category=3"), which no
+# words parse into, so a search with filters is narrowed inside the GIN index itself; they
+# match no query words, so they change no rank.
 _SEARCH_VECTOR_SQL = """
 UPDATE jobs_job AS j SET search_vector =
     setweight(to_tsvector('english', j.title), 'A')
@@ -49,6 +53,11 @@ UPDATE jobs_job AS j SET search_vector =
     || setweight(to_tsvector('indonesian', src.tags), 'B')
     || setweight(to_tsvector('english', j.description), 'C')
     || setweight(to_tsvector('indonesian', j.description), 'C')
+    || array_to_tsvector(ARRAY[
+        'pay=' || lower(j.pay_type),
+        'currency=' || lower(j.currency),
+        'category=' || j.category_id::text
+    ])
 FROM (
     SELECT j2.id, concat_ws(' ', c.name_en, c.name_id, (
         SELECT string_agg(s.name, ' ')
@@ -69,6 +78,7 @@ def search_vectors_refresh(*, job_ids: Iterable[int]) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(_SEARCH_VECTOR_SQL, [ids])
+    search_results_changed()
 
 
 def category_jobs_refresh(*, category: Category) -> None:
@@ -351,6 +361,7 @@ def job_close(*, job: Job, by=None) -> Job:
         raise _refuse(job, _("Only an open task can stop taking bids; this task is %(status)s."))
     job.status = Job.Status.CLOSED
     job.save(update_fields=["status", "updated_at"])
+    search_results_changed()
     if by is None:
         notify(
             kind="job_auto_closed",
@@ -384,6 +395,7 @@ def job_reopen(*, job: Job, by) -> Job:
         )
     job.status = Job.Status.OPEN
     job.save(update_fields=["status", "updated_at"])
+    search_results_changed()
     return job
 
 
@@ -396,6 +408,7 @@ def job_cancel(*, job: Job, by) -> Job:
         raise _refuse(job, _("A task that is %(status)s cannot be cancelled."))
     job.status = Job.Status.CANCELLED
     job.save(update_fields=["status", "updated_at"])
+    search_results_changed()
     return job
 
 

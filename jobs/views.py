@@ -11,15 +11,18 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jobs import services
-from jobs.board import RESULT_CAP, board_jobs, board_page
+from jobs.board import RESULT_CAP, BoardQuery, board_page
 from jobs.forms import AttachmentForm, BoardForm, JobForm, ManualForm
-from jobs.models import Job, JobAttachment
+from jobs.models import Job, JobAttachment, catalogue_version
 from jobs.permissions import can_bid, can_open_attachments, is_job_owner
+from marketplace import fragments, prepared
 from marketplace.markdown import render_markdown
 from marketplace.ratelimit import limit_posts
 from marketplace.storage import serve_private_file
@@ -54,34 +57,60 @@ def _not_editable(request: HttpRequest, job: Job) -> HttpResponse:
 # --- board and detail --------------------------------------------------------------------
 
 
+# Query-string names that are not filters: they only say which page to show.
+_PAGING_PARAMS = ("page", "after", "before")
+
+
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
-    form = BoardForm(request.GET or None)
-    filters = {}
-    if form.is_bound:
+    """The board. Per request: the filters, the capped count and the page's row states,
+    all through compiled queries; the results' HTML is cached under exactly those."""
+    params = request.GET
+    form = None
+    query = BoardQuery()
+    if any(name not in _PAGING_PARAMS for name in params):
+        form = BoardForm(params)
         form.is_valid()  # invalid fields are shown with their message and left out
-        filters = form.filters()
+        query = BoardQuery.of(**form.filters())
     try:
-        page_number = int(request.GET.get("page", "1"))
+        page_number = int(params.get("page", "1"))
     except ValueError:
         page_number = 1
-    page = board_page(board_jobs(**filters), page=page_number)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "jobs/board.html",
-        {
-            "form": form,
-            "page": page,
-            "result_cap": RESULT_CAP,
-            "query_string": query.urlencode(),
-            "searching": bool(filters.get("q")),
-            # The filter form and the job cards are most of the page's cost; their HTML is
-            # cached under everything it shows (see BoardPage.fragment_key).
-            "fragment_key": page.fragment_key(request.GET.urlencode()),
-        },
+    page = board_page(
+        query,
+        page=page_number,
+        after=params.get("after", ""),
+        before=params.get("before", ""),
     )
+    if page.num_pages and page.number > page.num_pages:
+        page.number = page.num_pages
+    base = params.copy()
+    for name in _PAGING_PARAMS:
+        base.pop(name, None)
+    base_query = base.urlencode()
+    links = page.links(base_query)
+    minute = timezone.now().replace(second=0, microsecond=0)
+    key = (
+        base_query,
+        page.number,
+        page.count,
+        tuple(page.state),
+        tuple(sorted(links.items())),
+        minute,  # "posted 5 minutes ago"
+        catalogue_version(),  # category and skill names
+    )
+
+    def build() -> dict:
+        return {
+            "form": form if form is not None else BoardForm(),
+            "page": page,
+            "links": links,
+            "result_cap": RESULT_CAP,
+            "searching": bool(query.q),
+        }
+
+    results = fragments.cached("jobs/includes/board_results.html", key, build)
+    return render(request, "jobs/board.html", {"page": page, "results": mark_safe(results)})  # noqa: S308
 
 
 def _client_facts(job: Job) -> dict:
@@ -105,17 +134,85 @@ def _detail_context(request: HttpRequest, job: Job) -> dict:
         "show_attachments": show_attachments,
         "can_bid": can_bid(request.user, job),
         "is_owner": is_job_owner(request.user, job),
+        "signed_in": request.user.is_authenticated,
     }
 
 
-def _detail_queryset(request: HttpRequest):
-    return Job.objects.visible_to(request.user).for_listing()
+# What the job page shows, read on every request (jobs.models.JobQuerySet.with_page_state).
+_DETAIL_STATE = (
+    "id",
+    "title",
+    "status",
+    "hidden_at",
+    "client_id",
+    "updated_at",
+    "bid_count",
+    "client__name",
+    "client__date_joined",
+    "client__client_profile__display_name",
+    "manual_id",
+    "manual_updated_at",
+    "client_posted",
+    "client_hires",
+)
+
+
+def _detail_state(request: HttpRequest, pk: int) -> dict | None:
+    """The job's state as the viewer may see it (None: not theirs to see), in one query."""
+    user = request.user
+    if not user.is_authenticated:
+        audience, values = "anonymous", {"pk": pk}
+    elif user.is_staff:
+        audience, values = "staff", {"pk": pk}
+    else:
+        audience, values = "member", {"pk": pk, "user": user.pk}
+
+    def build(v):
+        jobs = {
+            "anonymous": lambda: Job.objects.visible(),
+            "staff": lambda: Job.objects.all(),
+            "member": lambda: Job.objects.visible_to_member(v["user"]),
+        }[audience]()
+        return jobs.filter(pk=v["pk"]).with_page_state().values_list(*_DETAIL_STATE)
+
+    found = prepared.rows(("job-detail-state", audience), build, **values)
+    return dict(zip(_DETAIL_STATE, found[0], strict=True)) if found else None
 
 
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(_detail_queryset(request), pk=pk)
-    return render(request, "jobs/detail.html", _detail_context(request, job))
+    """The task page. Viewers who see more than the public page (its client, staff, the
+    hired VA) get it rendered afresh; everyone else gets the body cached under the job's
+    state, the manual's version and the client's facts, read in one query."""
+    state = _detail_state(request, pk)
+    if state is None:
+        raise Http404
+    user = request.user
+    signed_in = user.is_authenticated
+    is_owner = signed_in and state["client_id"] == user.pk
+    may_see_more = is_owner or user.is_staff
+    if (
+        not may_see_more
+        and signed_in
+        and state["status"] in (Job.Status.HIRED, Job.Status.COMPLETED)
+    ):
+        may_see_more = Job.objects.filter(pk=pk, contract__va_id=user.pk).exists()
+    if may_see_more:
+        job = get_object_or_404(Job.objects.for_listing(), pk=pk)
+        return render(request, "jobs/detail.html", _detail_context(request, job))
+    job_can_take_bids = state["status"] == Job.Status.OPEN and state["hidden_at"] is None
+    key = (tuple(state.values()), signed_in, job_can_take_bids, catalogue_version())
+
+    def build() -> dict:
+        job = get_object_or_404(Job.objects.for_listing(), pk=pk)
+        return _detail_context(request, job)
+
+    body = fragments.cached("jobs/includes/job_body.html", key, build)
+    return render(
+        request,
+        "jobs/detail.html",
+        {"job": {"title": state["title"]}, "body": mark_safe(body), "is_owner": False},  # noqa: S308
+    )
 
 
 @require_GET

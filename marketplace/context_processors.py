@@ -13,7 +13,11 @@ def site(request):
 
 
 def _unread_count(user) -> int:
-    # One indexed count (partial index on unread rows), run only if the page shows the badge.
+    # Read with the user on sign-in pages (settings.USER_REQUEST_ANNOTATIONS); otherwise one
+    # indexed count (partial index on unread rows), run only if the page shows the badge.
+    counted = getattr(user, "unread_notifications_count", None)
+    if counted is not None:
+        return counted
     from django.apps import apps
 
-    return apps.get_model("notifications", "Notification").objects.for_user(user).unread().count()
+    return apps.get_model("notifications", "Notification").objects.unread_count(user)

@@ -112,6 +112,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Hot read queries are prepared on the server once per connection (marketplace.prepared).
+# Turn off behind a connection pooler that shares sessions between clients (PgBouncer in
+# transaction mode), where a session's prepared statements are not its own.
+DATABASE_SERVER_PREPARED = env.bool("DATABASE_SERVER_PREPARED", default=True)
 
 REDIS_URL = env("REDIS_URL")
 if (_xdist_worker := os.environ.get("PYTEST_XDIST_WORKER")) and not os.environ.get(
@@ -137,7 +141,7 @@ if (_xdist_worker := os.environ.get("PYTEST_XDIST_WORKER")) and not os.environ.g
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "marketplace.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="asisten"),
         "OPTIONS": {
@@ -160,10 +164,13 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 
 # --- Auth (allauth) ---------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's backends, with a user lookup compiled once (accounts/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AuthenticationBackend",
 ]
+# Read with the signed-in user's row on every request: what every page's header shows.
+USER_REQUEST_ANNOTATIONS = ["notifications.models.unread_count_annotation"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -274,7 +281,7 @@ STORAGES = {
     # check permission first (marketplace.storage).
     "private": _private_s3 if STORAGE_BACKEND == "s3" else _private_local,
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "marketplace.staticfiles.StaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
@@ -371,6 +378,9 @@ BENCHMARK_VIEWS = env.bool("BENCHMARK_VIEWS", default=False)
 MODERATION_PREAPPROVAL = env.bool("MODERATION_PREAPPROVAL", default=False)
 # Called by jobs.services.job_publish; returns True when the job is held for approval.
 JOB_PUBLISH_HOLD = "moderation.services.job_hold_for_approval"
+# The bid review page shows each VA's rating, which the contracts app computes; bids never
+# imports contracts, so the object that adds it to the page's query is named here.
+BID_REVIEW_RATINGS = "contracts.ratings.BID_REVIEW_RATINGS"
 
 # Where generated video rooms live; a self-hosted Jitsi is one variable away.
 VIDEO_ROOM_BASE_URL = env("VIDEO_ROOM_BASE_URL", default="https://meet.jit.si").rstrip("/")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from bids.models import Bid, Interview
+from jobs.board import search_results_changed
 from jobs.models import Job, ManualVersion
 from moderation.flags import SCAM_FLAGS, Flag, find_flags
 from moderation.models import ModerationAction, Report, ScanWatermark
@@ -321,6 +322,7 @@ def job_hold_for_approval(*, job: Job) -> bool:
         Job.objects.filter(pk=job.pk).update(
             hidden_at=job.hidden_at, hidden_reason=job.hidden_reason
         )
+        search_results_changed()
         try:
             with transaction.atomic():
                 Report.objects.create(
@@ -352,6 +354,7 @@ def job_approve(
         job.hidden_reason = ""
         job.published_at = now
         job.save(update_fields=["hidden_at", "hidden_reason", "published_at", "closes_at"])
+        search_results_changed()
         _close_reports(target=job, moderator=moderator, now=now, status=Report.Status.ACTIONED)
         if job.status == Job.Status.OPEN:
             announce_job(
@@ -394,6 +397,7 @@ def job_hide(
         job.hidden_at = now
         job.hidden_reason = reason
         job.save(update_fields=["hidden_at", "hidden_reason"])
+        search_results_changed()
         _close_reports(target=job, moderator=moderator, now=now, status=Report.Status.ACTIONED)
         notify(
             kind="job_hidden",
@@ -426,6 +430,7 @@ def job_unhide(
         job.hidden_at = None
         job.hidden_reason = ""
         job.save(update_fields=["hidden_at", "hidden_reason"])
+        search_results_changed()
         return _record(
             moderator=moderator,
             action=ModerationAction.Action.UNHIDE_JOB,
@@ -514,6 +519,7 @@ def user_suspend(
             .order_by("pk")
             .values_list("pk", flat=True)
         )
+        search_results_changed()
         Job.objects.filter(pk__in=hidden_job_ids).update(
             hidden_at=now, hidden_reason=_("The client's account is suspended.")
         )
@@ -565,6 +571,7 @@ def user_reinstate(
             .values_list("pk", flat=True)
         )
         Job.objects.filter(pk__in=unhidden).update(hidden_at=None, hidden_reason="")
+        search_results_changed()
         user.suspended_at = None
         user.suspension_reason = ""
         user.save(update_fields=["suspended_at", "suspension_reason"])

@@ -1,10 +1,25 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CURRENCY_CHOICES
+from marketplace import prepared
+
+
+def unread_count_annotation() -> dict:
+    """The header's unread count, read with the signed-in user's own row on every request
+    (settings.USER_REQUEST_ANNOTATIONS; accounts/backends.py)."""
+    unread = (
+        Notification.objects.filter(recipient_id=models.OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("recipient_id")
+        .annotate(n=models.Count("pk"))
+        .values("n")
+    )
+    return {"unread_notifications_count": Coalesce(models.Subquery(unread), 0)}
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -13,6 +28,22 @@ class NotificationQuerySet(models.QuerySet):
 
     def unread(self):
         return self.filter(read_at__isnull=True)
+
+    def unread_count(self, user) -> int:
+        """The header's badge on every signed-in page: compiled once (marketplace.prepared),
+        counted from the partial index of unread rows."""
+        return prepared.scalar(
+            ("notifications-unread-count",),
+            lambda v: (
+                Notification.objects.filter(recipient_id=v["user"], read_at__isnull=True)
+                .order_by()
+                .values("recipient_id")
+                .annotate(n=models.Count("pk"))
+                .values_list("n")
+            ),
+            default=0,
+            user=user.pk,
+        )
 
 
 class Notification(models.Model):

@@ -7,7 +7,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from marketplace import fragments, prepared
+from marketplace.paging import numbered_page
 from marketplace.templatetags.money import DECIMALS
 from notifications import kinds, services
 from notifications.forms import JobAlertForm, PreferencesForm
@@ -25,17 +26,82 @@ from notifications.rendering import render_summary
 PAGE_SIZE = 30
 
 
+# A row's state. A notification's kind, data and time never change once written, so its id
+# stands for them; its actor's name may change, and read_at is what the reader changes.
+_ROW_STATE = ("id", "actor_id", "actor__name", "read_at")
+
+
 @login_required
 def centre(request: HttpRequest) -> HttpResponse:
-    """The user's notifications, unread first, each rendered in the viewer's language."""
-    notifications = (
-        Notification.objects.for_user(request.user)
-        .select_related("actor")
-        .order_by(F("read_at").desc(nulls_first=True), "-created_at", "-id")
+    """The user's notifications, unread first, each rendered in the viewer's language.
+
+    Per request: the count and the page's row states through compiled queries; a row's
+    HTML, and the page around the rows, are rendered only when their state (in this
+    language and time zone) is new.
+    """
+    user = request.user
+    count = prepared.count(
+        ("notification-centre-count",),
+        lambda v: Notification.objects.filter(recipient_id=v["user"]).order_by().values_list("pk"),
+        user=user.pk,
     )
-    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
-    items = [{"notification": n, "summary": render_summary(n), "url": _safe_url(n)} for n in page]
-    return render(request, "notifications/centre.html", {"page": page, "items": items})
+    # Only the count is needed to page; the rows are read below, for this page alone.
+    page, offset = numbered_page(count, request.GET.get("page"), PAGE_SIZE)
+    states = prepared.rows(
+        ("notification-centre-page", offset),
+        lambda v: (
+            Notification.objects.filter(recipient_id=v["user"])
+            .order_by(F("read_at").desc(nulls_first=True), "-created_at", "-id")
+            .values_list(*_ROW_STATE)[offset : offset + PAGE_SIZE]
+        ),
+        user=user.pk,
+    )
+    keys = [
+        (pk, actor_id, actor_name, read_at is None) for pk, actor_id, actor_name, read_at in states
+    ]
+
+    def build(missing: list[int]) -> list[dict]:
+        wanted = [states[i][0] for i in missing]
+        found = Notification.objects.select_related("actor").in_bulk(wanted)
+        return [
+            {
+                "n": found[pk],
+                "item": {"summary": render_summary(found[pk]), "url": _safe_url(found[pk])},
+            }
+            for pk in wanted
+        ]
+
+    rows = fragments.cached_many("notifications/includes/notification_row.html", keys, build)
+    unread = _unread_count_of(request)
+    frame_key = (page.number, page.paginator.num_pages, bool(states), unread > 0, user.is_va)
+
+    def build_frame() -> dict:
+        return {
+            "page": page,
+            "has_rows": bool(states),
+            "unread_notifications": unread,
+            "is_va": user.is_va,
+        }
+
+    content = fragments.framed(
+        "notifications/includes/centre_frame.html", frame_key, build_frame, rows, request
+    )
+    return render(
+        request,
+        "notifications/centre.html",
+        {
+            "page": page,
+            "items": [dict(zip(_ROW_STATE, state, strict=True)) for state in states],
+            "content": content,
+        },
+    )
+
+
+def _unread_count_of(request: HttpRequest) -> int:
+    counted = getattr(request.user, "unread_notifications_count", None)
+    if counted is None:
+        counted = Notification.objects.unread_count(request.user)
+    return counted
 
 
 def _safe_url(notification: Notification) -> str:

@@ -12,6 +12,8 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import cache
 from django.utils import timezone
 
+from jobs import models as jobs_models
+from marketplace import fragments
 from tests import factories
 
 
@@ -63,8 +65,19 @@ def _baseline_rows(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
+    # Redis (sessions, rate limits, fragments) and the per-process caches: the rendered
+    # fragments and the category/skill names digest.
     cache.clear()
+    fragments.local.clear()
+    jobs_models._catalogue = (0.0, "")
     yield
+
+
+@pytest.fixture
+def cold_pages():
+    """Call to forget every rendered fragment: the next request renders its page from
+    scratch (what a page costs when nothing it shows was seen before)."""
+    return fragments.forget_all
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,11 @@
 """Jobs test helpers: jobs that are findable on the board (search vector computed)."""
 
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from jobs import services
 from jobs.models import Job
 from jobs.services import search_vectors_refresh
 from tests.factories import HourlyJobFactory, JobFactory, category
@@ -18,6 +24,50 @@ def indexed_job(factory=JobFactory, **kwargs) -> Job:
 
 def indexed_hourly_job(**kwargs) -> Job:
     return indexed_job(HourlyJobFactory, **kwargs)
+
+
+def update_kwargs(job, **changes) -> dict:
+    """The job's own fields as `job_update` takes them, with `changes` applied."""
+    return {
+        "title": job.title,
+        "description": job.description,
+        "category": job.category,
+        "pay_type": job.pay_type,
+        "max_rate": job.max_rate,
+        "currency": job.currency,
+        **changes,
+    }
+
+
+def edit_job(job, by, **changes) -> Job:
+    """Change a job through the service, as its edit form does (only `changes` differ)."""
+    return services.job_update(job=job, by=by, **update_kwargs(job, **changes))
+
+
+def bulk_open_jobs(client, count: int, **fields) -> None:
+    """`count` open IDR data-entry jobs titled "Bulk task 0", "Bulk task 1", … published a
+    minute apart, newest first (one INSERT; no search vectors)."""
+    now = timezone.now()
+    values = {
+        "description": "Data entry from scanned forms.",
+        "category": category("data-entry"),
+        "pay_type": "fixed",
+        "max_rate": Decimal("100000"),
+        "currency": "IDR",
+        "status": "open",
+        **fields,
+    }
+    Job.objects.bulk_create(
+        [
+            Job(
+                client=client,
+                title=f"Bulk task {i}",
+                published_at=now - timedelta(minutes=i),
+                **values,
+            )
+            for i in range(count)
+        ]
+    )
 
 
 def post_data(**overrides):

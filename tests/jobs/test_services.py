@@ -9,6 +9,7 @@ from jobs import services
 from jobs.models import Job, ManualVersion
 from notifications.models import JobAnnouncement, Notification
 from tests.factories import BidFactory, HourlyJobFactory, JobFactory, SkillFactory, category
+from tests.jobs.factories import update_kwargs
 
 pytestmark = pytest.mark.django_db
 
@@ -28,19 +29,6 @@ def _create(client, **overrides):
     }
     fields.update(overrides)
     return services.job_create(**fields)
-
-
-def _update_kwargs(job, **overrides):
-    fields = {
-        "title": job.title,
-        "description": job.description,
-        "category": job.category,
-        "pay_type": job.pay_type,
-        "max_rate": job.max_rate,
-        "currency": job.currency,
-    }
-    fields.update(overrides)
-    return fields
 
 
 # --- posting -----------------------------------------------------------------------------
@@ -99,7 +87,7 @@ def test_the_owner_edits_title_and_rate(client_user):
     services.job_update(
         job=job,
         by=client_user,
-        **_update_kwargs(job, title="Weekly bookkeeping for a café", max_rate=Decimal("200000")),
+        **update_kwargs(job, title="Weekly bookkeeping for a café", max_rate=Decimal("200000")),
     )
     job.refresh_from_db()
     assert job.title == "Weekly bookkeeping for a café"
@@ -113,7 +101,7 @@ def test_pay_type_and_currency_lock_once_a_bid_exists(client_user, va):
         services.job_update(
             job=job,
             by=client_user,
-            **_update_kwargs(job, currency="USD", max_rate=Decimal("20.00")),
+            **update_kwargs(job, currency="USD", max_rate=Decimal("20.00")),
         )
     job.refresh_from_db()
     assert job.currency == "IDR"
@@ -125,7 +113,7 @@ def test_pay_type_may_change_before_any_bid(client_user):
         job=job,
         by=client_user,
         hours_per_week=5,
-        **_update_kwargs(job, pay_type="hourly", currency="USD", max_rate=Decimal("9.50")),
+        **update_kwargs(job, pay_type="hourly", currency="USD", max_rate=Decimal("9.50")),
     )
     job.refresh_from_db()
     assert (job.pay_type, job.currency, job.max_rate) == ("hourly", "USD", Decimal("9.50"))
@@ -134,7 +122,7 @@ def test_pay_type_may_change_before_any_bid(client_user):
 def test_another_client_cannot_edit(client_user, other_client):
     job = JobFactory(client=client_user)
     with pytest.raises(ValidationError):
-        services.job_update(job=job, by=other_client, **_update_kwargs(job, title="Hijacked title"))
+        services.job_update(job=job, by=other_client, **update_kwargs(job, title="Hijacked title"))
 
 
 def test_a_new_closing_date_rearms_the_closing_soon_notice(client_user):
@@ -143,7 +131,7 @@ def test_a_new_closing_date_rearms_the_closing_soon_notice(client_user):
         job=job,
         by=client_user,
         closes_at=timezone.now() + timedelta(days=5),
-        **_update_kwargs(job),
+        **update_kwargs(job),
     )
     job.refresh_from_db()
     assert job.closing_soon_notified_at is None
@@ -152,7 +140,7 @@ def test_a_new_closing_date_rearms_the_closing_soon_notice(client_user):
 def test_a_cancelled_task_cannot_be_edited(client_user):
     job = JobFactory(client=client_user, status=Job.Status.CANCELLED)
     with pytest.raises(ValidationError, match="no longer be edited"):
-        services.job_update(job=job, by=client_user, **_update_kwargs(job))
+        services.job_update(job=job, by=client_user, **update_kwargs(job))
 
 
 # --- manual versioning -------------------------------------------------------------------
@@ -205,7 +193,12 @@ def test_publishing_a_draft_opens_it_and_announces_it(
     job.refresh_from_db()
     assert job.status == Job.Status.OPEN
     assert job.published_at is not None
-    assert len(callbacks) == 1  # the fan-out to matching VAs, enqueued after commit
+    # After commit: the fan-out to matching VAs is enqueued, and cached search rankings are
+    # dropped (jobs.board.search_results_changed).
+    names = [getattr(getattr(c, "func", c), "__name__", "") for c in callbacks]
+    fan_outs = [name for name in names if name == "_enqueue_fan_out"]
+    assert len(fan_outs) == 1
+    assert len(callbacks) == 2
     announcement = JobAnnouncement.objects.get(job_id=job.pk)
     assert announcement.payload["url"] == f"/jobs/{job.pk}/"
     assert announcement.payload["max_rate"] == "150000.00"

@@ -102,20 +102,27 @@ def test_a_hidden_task_is_404_to_everyone_but_owner_and_staff(client, people, wh
     assert client.get(f"/jobs/{job.pk}/").status_code == status
 
 
-def test_the_detail_page_makes_a_flat_number_of_queries(client, client_user, va):
+def test_the_detail_page_makes_a_flat_number_of_queries(client, client_user, va, cold_pages):
     from tests.factories import SkillFactory
 
     job = JobFactory(client=client_user)
     client.force_login(va)
+    client.get(f"/jobs/{job.pk}/")  # warm up: the category and skill names digest
+    cold_pages()
     with CaptureQueriesContext(connection) as few:
         client.get(f"/jobs/{job.pk}/")
     job.skills.set([SkillFactory(name=f"Skill {i}") for i in range(8)])
     for _ in range(6):
         JobFactory(client=client_user)
+    cold_pages()
     with CaptureQueriesContext(connection) as many:
         response = client.get(f"/jobs/{job.pk}/")
     assert response.status_code == 200
     assert len(many) == len(few)
+    # Rendered before: the job's state (with its manual and the client's facts) only.
+    with CaptureQueriesContext(connection) as warm:
+        assert client.get(f"/jobs/{job.pk}/").status_code == 200
+    assert len(warm) == 2  # and the signed-in user
 
 
 # --- posting -----------------------------------------------------------------------------

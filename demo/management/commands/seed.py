@@ -20,7 +20,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import ClientProfile, User, VAProfile
-from bids.models import Bid, WorkSample
+from bids.models import Bid, Interview, InterviewSlot, WorkSample
+from contracts.models import Contract, Review
 from demo.bulk import Progress, copy_rows
 from jobs.models import Category, Job, ManualVersion
 from jobs.services import search_vectors_refresh
@@ -175,6 +176,13 @@ HEADLINES = [
     "Admin dan entri data yang teliti",
     "Executive assistant for founders",
 ]
+REVIEW_TEXTS = [
+    "Organised, quick to reply and careful with every detail.",
+    "Sangat teliti dan cepat membalas pesan. Akan bekerja sama lagi.",
+    "Clear instructions and prompt payment. A pleasure to work with.",
+    "Instruksi jelas dan pembayaran tepat waktu.",
+    "",
+]
 LETTER_EN = "Hello! I have {y} years of experience with similar work and I can start this week. I read your task manual carefully and I will follow every step."
 LETTER_ID = "Halo! Saya punya pengalaman {y} tahun untuk pekerjaan serupa dan bisa mulai minggu ini. Saya sudah membaca manual tugas dengan teliti."
 
@@ -207,6 +215,8 @@ class Command(BaseCommand):
             users = self._users(rng, opts["users"])
             jobs = self._jobs(rng, users, opts["jobs"])
             self._bids(rng, users, jobs, opts["bids"])
+            self._hires(rng)
+            self._interviews(rng)
             self._notifications(rng, users, jobs, opts["notifications"])
             self._finish()
         # A bulk load leaves the visibility map empty, so until autovacuum comes round every
@@ -214,7 +224,18 @@ class Command(BaseCommand):
         # VACUUM (outside the transaction) puts the data in the state production runs in.
         self.stdout.write("vacuum and analyze …")
         with connection.cursor() as cursor:
-            for model in (User, Job, ManualVersion, Bid, WorkSample, Notification):
+            for model in (
+                User,
+                Job,
+                ManualVersion,
+                Bid,
+                WorkSample,
+                Contract,
+                Review,
+                Interview,
+                InterviewSlot,
+                Notification,
+            ):
                 cursor.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
         seconds = (timezone.now() - started).total_seconds()
         self.stdout.write(
@@ -408,6 +429,8 @@ class Command(BaseCommand):
         # Spread the rest over jobs, most getting a handful and a few many.
         while remaining > 0:
             job_id = rng.choice(biddable)
+            if job_id == bench_job:
+                continue  # exactly 200 bids, as the benchmark says
             n = min(remaining, rng.choice([1, 2, 3, 5, 8, 13, 21]))
             if plan.get(job_id, 0) + n > len(vas) - 1:
                 continue
@@ -467,6 +490,149 @@ class Command(BaseCommand):
             "updated_at": when,
             "submitted_at": when,
         }
+
+    # --- hires, contracts and reviews -----------------------------------------------
+    def _hires(self, rng, *, completed_with_reviews: float = 0.8):
+        """Every hired or completed job gets its hire as the hire service leaves it: one bid
+        accepted, the job's other undecided bids rejected, a contract (completed ones ended
+        some days ago). Most completed contracts carry both parties' reviews, so VAs have
+        ratings and completed contracts on their bid cards."""
+        now = timezone.now()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT DISTINCT ON (j.id) j.id, j.status, j.client_id, j.pay_type, j.currency,
+                       j.hours_per_week, b.id, b.va_id, b.amount, b.manual_version_id
+                FROM jobs_job j JOIN bids_bid b ON b.job_id = j.id
+                WHERE j.status IN ('hired', 'completed') AND b.status <> 'withdrawn'
+                ORDER BY j.id, b.amount, b.id
+                """
+            )
+            hires = cursor.fetchall()
+            accepted = [row[6] for row in hires]
+            cursor.execute("UPDATE bids_bid SET status = 'accepted' WHERE id = ANY(%s)", [accepted])
+            cursor.execute(
+                """
+                UPDATE bids_bid SET status = 'rejected'
+                WHERE job_id = ANY(%s) AND status IN ('submitted', 'shortlisted')
+                """,
+                [[row[0] for row in hires]],
+            )
+        ended = {}
+
+        def contracts():
+            for (
+                job_id,
+                status,
+                client_id,
+                pay_type,
+                currency,
+                hours,
+                bid_id,
+                va_id,
+                amount,
+                manual,
+            ) in hires:
+                started = now - timedelta(days=rng.randint(20, 200))
+                finished = status == "completed"
+                if finished:
+                    ended[job_id] = (client_id, va_id, started + timedelta(days=rng.randint(5, 15)))
+                yield {
+                    "job_id": job_id,
+                    "bid_id": bid_id,
+                    "client_id": client_id,
+                    "va_id": va_id,
+                    "rate": amount,
+                    "pay_type": pay_type,
+                    "currency": currency,
+                    "weekly_hour_cap": Decimal(hours) if pay_type == "hourly" and hours else None,
+                    "manual_version_id": manual,
+                    "manual_snapshot_body": "1. Read the brief.\n2. Do the work.\n3. Report back.",
+                    "manual_snapshot_checklist": [{"text": "Done as described"}],
+                    "status": "completed" if finished else "active",
+                    "started_at": started,
+                    "ended_at": ended[job_id][2] if finished else None,
+                    "ended_by_id": client_id if finished else None,
+                }
+
+        copy_rows(Contract, contracts(), total=len(hires), label="contracts")
+        by_job = dict(Contract.objects.filter(job_id__in=list(ended)).values_list("job_id", "id"))
+
+        def reviews():
+            for job_id, (client_id, va_id, ended_at) in ended.items():
+                if rng.random() >= completed_with_reviews:
+                    continue
+                for author, subject, role in (
+                    (client_id, va_id, "client"),
+                    (va_id, client_id, "va"),
+                ):
+                    base = rng.choice([3, 4, 4, 5, 5, 5])
+                    yield {
+                        "contract_id": by_job[job_id],
+                        "author_id": author,
+                        "subject_id": subject,
+                        "author_role": role,
+                        "overall": base,
+                        "communication": min(5, base + rng.choice([-1, 0, 0, 1])),
+                        "quality": min(5, base + rng.choice([-1, 0, 1])),
+                        "timeliness": min(5, max(1, base + rng.choice([-1, 0]))),
+                        "text": rng.choice(REVIEW_TEXTS),
+                        "created_at": ended_at + timedelta(days=rng.randint(0, 10)),
+                    }
+
+        copy_rows(
+            Review, reviews(), total=int(2 * len(ended) * completed_with_reviews), label="reviews"
+        )
+
+    # --- interviews ----------------------------------------------------------------
+    def _interviews(self, rng, *, share: float = 0.5):
+        """About half the shortlisted bids have an interview: times proposed, or one chosen
+        (some of those already past, so they show as done)."""
+        now = timezone.now()
+        shortlisted = list(
+            Bid.objects.filter(status=Bid.Status.SHORTLISTED)
+            .values_list("id", "job__client_id")
+            .iterator()
+        )
+        chosen = [row for row in shortlisted if rng.random() < share]
+        confirmed = {}
+
+        def interviews():
+            for bid_id, client_id in chosen:
+                status = "confirmed" if rng.random() < 0.5 else "proposed"
+                confirmed[bid_id] = status == "confirmed"
+                yield {
+                    "bid_id": bid_id,
+                    "uid": uuid.UUID(int=rng.getrandbits(128)),
+                    "duration_minutes": rng.choice([30, 45, 60]),
+                    "meeting_url": f"https://meet.jit.si/Asisten-seed-{bid_id}",
+                    "status": status,
+                    "ics_sequence": 0,
+                    "proposed_by_id": client_id,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+
+        copy_rows(Interview, interviews(), total=len(chosen), label="interviews")
+        ids = dict(
+            Interview.objects.filter(bid_id__in=[b for b, _c in chosen]).values_list("bid_id", "id")
+        )
+
+        def slots():
+            for bid_id, _client in chosen:
+                first = now + timedelta(days=rng.randint(-5, 10), hours=rng.randint(1, 8))
+                for n in range(1 if confirmed[bid_id] else rng.randint(1, 3)):
+                    yield {"interview_id": ids[bid_id], "starts_at": first + timedelta(days=n)}
+
+        copy_rows(InterviewSlot, slots(), total=len(chosen) * 2, label="interview slots")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                UPDATE bids_interview i SET chosen_slot_id = s.id
+                FROM bids_interviewslot s
+                WHERE s.interview_id = i.id AND i.status = 'confirmed'
+                """
+            )
 
     # --- notifications -------------------------------------------------------------
     def _notifications(self, rng, users, jobs, count):

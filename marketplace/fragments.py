@@ -1,0 +1,242 @@
+"""Rendered HTML cached under exactly what it shows, so it can never be stale.
+
+Rendering Django templates is most of what our list pages cost. A page therefore reads the
+current *state* of what it shows from PostgreSQL on every request — narrow tuples such as
+ids, `updated_at` stamps and counters, not whole objects — and renders a fragment only when
+that state has not been rendered before. A fragment's key is a digest of
+
+- the template name and the caller's key parts (the row's state, page-level choices),
+- the active language and time zone,
+- the release: a digest of our templates, translations and Python source taken at start,
+
+so new state means a new key. Nothing is ever invalidated; unused entries age out.
+
+Two levels: a bounded LRU inside the process (a fragment is a pure function of its key, so
+processes never have to agree) and Redis (the fail-soft "fragments" cache) shared by every
+process. Fragments render without the request: their context is exactly what the caller
+passes — which is what the key must cover — plus `csrf_token`, a marker that `bind()`
+replaces with the viewer's own token, so cached HTML never holds anyone's token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+
+# Private-use characters: HTML escaping leaves them alone and nobody types them by accident.
+CSRF_MARKER = "\ue000csrf\ue000"
+# Where a cached frame (a page around its list) takes its cached rows: `{{ slot }}`.
+SLOT = "\ue000slot\ue000"
+# Redis keeps a fragment this long after it was last written; the process LRU is bounded.
+REDIS_TIMEOUT = 24 * 60 * 60
+_SOURCE_SUFFIXES = {".html", ".txt", ".py", ".mo", ".po"}
+
+
+def _source_folders(base: Path) -> list[Path]:
+    """The project's templates and translations, and every app of ours (not the packages)."""
+    from django.apps import apps
+
+    ours = [
+        Path(app.path)
+        for app in apps.get_app_configs()
+        if Path(app.path).is_relative_to(base) and "site-packages" not in Path(app.path).parts
+    ]
+    return [base / "templates", base / "locale", *sorted(ours)]
+
+
+def _release_digest() -> str:
+    """A digest of everything that shapes our HTML: templates, translations, Python code."""
+    import django
+
+    digest = hashlib.sha256(django.get_version().encode())  # the template engine's own
+    base = Path(settings.BASE_DIR)
+    for folder in _source_folders(base):
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in _SOURCE_SUFFIXES and path.is_file():
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class _LocalCache:
+    """A least-recently-used map of key → HTML, bounded by the total length of the HTML."""
+
+    def __init__(self, max_chars: int):
+        self.max_chars = max_chars
+        self._items: OrderedDict[Hashable, str] = OrderedDict()
+        self._chars = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> str | None:
+        with self._lock:
+            html = self._items.get(key)
+            if html is not None:
+                self._items.move_to_end(key)
+            return html
+
+    def set(self, key: Hashable, html: str) -> None:
+        if len(html) > self.max_chars // 8:
+            return  # one huge fragment must not push everything else out
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._chars -= len(old)
+            self._items[key] = html
+            self._chars += len(html)
+            while self._chars > self.max_chars and self._items:
+                _key, dropped = self._items.popitem(last=False)
+                self._chars -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._chars = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+_release: str | None = None
+local = _LocalCache(max_chars=getattr(settings, "FRAGMENT_CACHE_LOCAL_CHARS", 16 * 1024 * 1024))
+
+
+def release() -> str:
+    global _release
+    if _release is None:
+        _release = _release_digest()
+    return _release
+
+
+def reset() -> None:
+    """Forget the release digest and the process cache (templates changed under runserver)."""
+    global _release
+    _release = None
+    local.clear()
+
+
+def forget_all() -> None:
+    """Drop every rendered fragment, here and in Redis, so pages render from scratch.
+
+    Never needed for correctness (new state, new key); tests use it to measure a page's
+    rendering path (its queries), and it leaves everything else in Redis alone.
+    """
+    local.clear()
+    cache = caches["fragments"]
+    pattern = cache.make_key("frag:*")
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=pattern, count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+def _local_key(name: str, parts) -> Hashable:
+    # Inside one process the release is fixed, so the parts themselves are the key (their
+    # repr when they hold something unhashable, such as a notification's JSON data).
+    key = (name, translation.get_language(), timezone.get_current_timezone_name(), parts)
+    try:
+        hash(key)
+    except TypeError:
+        return repr(key)
+    return key
+
+
+def make_key(name: str, parts: Hashable) -> str:
+    """The key shared through Redis: a digest, with the release in it."""
+    text = repr((release(), *_local_key(name, parts)))
+    return "frag:" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def render(name: str, context: dict) -> str:
+    """Render a fragment template from its explicit context (no request, no processors)."""
+    return get_template(name).render({**context, "csrf_token": CSRF_MARKER})
+
+
+def cached_many(
+    name: str,
+    parts: Sequence[Hashable],
+    build: Callable[[list[int]], Sequence[dict]],
+) -> list[str]:
+    """The HTML of `name` for each key in `parts`, rendering only those never seen before.
+
+    `build(missing)` gets the positions (in `parts`) of the fragments to render and returns
+    their contexts in that order; it is not called when every fragment is cached, so the
+    objects behind the fragments are loaded only for the ones that changed.
+    """
+    local_keys = [_local_key(name, part) for part in parts]
+    found: dict[int, str] = {}
+    remote: dict[str, int] = {}
+    for i, key in enumerate(local_keys):
+        html = local.get(key)
+        if html is None:
+            remote[make_key(name, parts[i])] = i
+        else:
+            found[i] = html
+    if remote:
+        for key, html in caches["fragments"].get_many(list(remote)).items():
+            i = remote.pop(key)
+            local.set(local_keys[i], html)
+            found[i] = html
+    if remote:
+        missing = sorted(remote.values())
+        shared_keys = {i: key for key, i in remote.items()}
+        template = get_template(name)
+        rendered = {}
+        for i, context in zip(missing, build(missing), strict=True):
+            html = template.render({**context, "csrf_token": CSRF_MARKER})
+            rendered[shared_keys[i]] = html
+            local.set(local_keys[i], html)
+            found[i] = html
+        caches["fragments"].set_many(rendered, REDIS_TIMEOUT)
+    return [found[i] for i in range(len(parts))]
+
+
+def cached(name: str, parts: Hashable, build: Callable[[], dict]) -> str:
+    """One fragment: `cached_many` for a single key."""
+    return cached_many(name, [parts], lambda missing: [build()])[0]
+
+
+def bind(html: str, request) -> SafeString:
+    """Put the viewer's CSRF token into cached HTML (and mark the result safe)."""
+    if CSRF_MARKER in html:
+        # One masked token per request, as a template's {% csrf_token %} gives (masking
+        # draws 32 random characters from the OS each time).
+        token = getattr(request, "_fragments_csrf_token", None)
+        if token is None:
+            token = request._fragments_csrf_token = get_token(request)
+        html = html.replace(CSRF_MARKER, token)
+    return mark_safe(html)  # noqa: S308 - rendered by our own templates with autoescape on
+
+
+def assemble(frame: str, parts: Sequence[str], request) -> SafeString:
+    """A cached frame with its cached parts in its slot, bound to the viewer."""
+    return bind(frame.replace(SLOT, "".join(parts), 1), request)
+
+
+def framed(
+    name: str, key: Hashable, build: Callable[[], dict], parts: Sequence[str], request
+) -> SafeString:
+    """A list page's content: the frame `name` (cached under `key`, its context from
+    `build` plus `slot`) with the cached `parts` where its `{{ slot }}` is."""
+    frame = cached(name, key, lambda: {**build(), "slot": SLOT})
+    return assemble(frame, parts, request)
+
+
+def _reset_when_templates_change(sender, file_path, **kwargs):
+    if Path(file_path).suffix in _SOURCE_SUFFIXES:
+        reset()
+
+
+if settings.DEBUG:
+    from django.utils.autoreload import file_changed
+
+    file_changed.connect(_reset_when_templates_change, dispatch_uid="fragments-reset")
