@@ -1,4 +1,4 @@
-"""Rendered HTML cached under exactly what it shows, so it can never be stale.
+"""Rendered HTML cached under what it shows, so a change shows on the next request.
 
 Rendering Django templates is most of what our list pages cost. A page therefore reads the
 current *state* of what it shows from PostgreSQL on every request — narrow tuples such as
@@ -9,7 +9,10 @@ that state has not been rendered before. A fragment's key is a digest of
 - the active language and time zone,
 - the release: a digest of our templates, translations and Python source taken at start,
 
-so new state means a new key. Nothing is ever invalidated; unused entries age out.
+so new state means a new key. Nothing is ever invalidated; unused entries age out. The
+caller's parts must cover everything the fragment shows: values themselves, or stamps that
+every write of them moves (`auto_now` fields, which the services save); each page's tests
+change every shown thing through the services and expect it on the next request.
 
 Two levels: a bounded LRU inside the process (a fragment is a pure function of its key, so
 processes never have to agree) and Redis (the fail-soft "fragments" cache) shared by every
@@ -154,11 +157,6 @@ def make_key(name: str, parts: Hashable) -> str:
     """The key shared through Redis: a digest, with the release in it."""
     text = repr((release(), *_local_key(name, parts)))
     return "frag:" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-
-
-def render(name: str, context: dict) -> str:
-    """Render a fragment template from its explicit context (no request, no processors)."""
-    return get_template(name).render({**context, "csrf_token": CSRF_MARKER})
 
 
 def cached_many(
