@@ -6,10 +6,11 @@ duration at a fixed concurrency and prints one table: requests/s, p50, p99, SQL 
 request, and the ratio to the ceiling. Then the upload (peak RSS of the worker) and the
 notification fan-out (bench/fanout.py) measurements.
 
-The pages are measured in rounds (every page once per round, the ceiling first): each
-ratio is taken against the ceiling of its own round, and the table shows the median of the
-rounds, with the lowest and highest ratio beside it. On a shared machine the absolute rate
-drifts by a factor of two within minutes; a ratio measured seconds apart does not.
+The pages are measured in rounds, each page right after a run of the ceiling: a page's
+ratio in a round is against that ceiling run, seconds before it, and the table shows the
+median of the rounds with the lowest and highest ratio beside it. On a shared machine the
+absolute rate drifts by a factor of two within a minute; a ratio measured seconds apart
+drifts far less.
 """
 
 import argparse
@@ -125,9 +126,11 @@ def run_wrk(url: str, cookie: str | None, *, duration: int, connections: int) ->
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=5, help="seconds per page per round")
     parser.add_argument(
-        "--rounds", type=int, default=3, help="times every page is measured (medians shown)"
+        "--duration", type=int, default=4, help="seconds per page (and its ceiling) per round"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="times every page is measured (medians shown)"
     )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--skip-fanout", action="store_true")
@@ -210,23 +213,43 @@ def main() -> None:
                 )
                 with urllib.request.urlopen(request) as response:  # noqa: S310 - loopback only
                     response.read()
+        ceiling, *others = pages
         rounds = []
         for number in range(1, args.rounds + 1):
+            # Every page right after a ceiling run of its own: each ratio compares two
+            # measurements seconds apart, whatever the machine did a minute before.
             measured = {}
-            for page in pages:
-                measured[page.name] = run_wrk(
-                    base + page.path,
-                    cookies[page.name],
-                    duration=args.duration,
-                    connections=args.connections,
-                )
+            by_name = {page.name: page for page in pages}
+            for page in others:
+                # A page compared with another (page 500 with the first page) has that one
+                # measured right before it too.
+                basis = by_name.get(page.target_of) if page.target_of != "ceiling" else None
+                runs = {}
+                for each in (ceiling, basis, page):
+                    if each is not None:
+                        runs[each.name] = run_wrk(
+                            base + each.path,
+                            cookies[each.name],
+                            duration=args.duration,
+                            connections=args.connections,
+                        )
+                measured[page.name] = runs[page.name]
+                measured.setdefault(ceiling.name, []).append(runs[ceiling.name])
+                measured[page.name]["ceiling_rps"] = runs[ceiling.name]["rps"]
+                if basis is not None:
+                    measured[page.name]["basis_rps"] = runs[basis.name]["rps"]
                 sys.stderr.write(
-                    f"  round {number}/{args.rounds} {page.name}: "
-                    f"{measured[page.name]['rps']:.0f} req/s\n"
+                    f"  round {number}/{args.rounds} {page.name}: {runs[page.name]['rps']:.0f} "
+                    f"req/s, ceiling {runs[ceiling.name]['rps']:.0f}"
+                    + (f", {basis.name} {runs[basis.name]['rps']:.0f}" if basis else "")
+                    + "\n"
                 )
             rounds.append(measured)
         queries = {page.name: queries_per_request(page.path, page.email) for page in pages}
-        results = [(page, _summary(page, rounds, queries[page.name])) for page in pages]
+        results = [
+            (page, _summary(page, rounds, queries[page.name], is_ceiling=page is ceiling))
+            for page in pages
+        ]
         print_table(results)
         if not args.skip_upload:
             scenarios.upload_measurement(base, server.pid)
@@ -248,24 +271,30 @@ def wait_for(url: str, timeout: float = 60) -> None:
     raise SystemExit(f"{url} did not answer within {timeout}s")
 
 
-def _summary(page, rounds: list[dict], queries: int) -> dict:
-    """Medians over the rounds; each round's ratio is against that round's own ceiling."""
-    ceiling = next(iter(rounds[0]))
-    ratios = [r[page.name]["rps"] / r[ceiling]["rps"] for r in rounds]
+def _summary(page, rounds: list[dict], queries: int, *, is_ceiling: bool) -> dict:
+    """Medians over the rounds. A page's ratio in a round is against the ceiling measured
+    just before it; the ceiling's own figures are the medians of all its runs."""
+    if is_ceiling:
+        runs = [run for r in rounds for run in r[page.name]]
+        ratios = [1.0]
+    else:
+        runs = [r[page.name] for r in rounds]
+        ratios = [run["rps"] / run["ceiling_rps"] for run in runs]
     relative = None
-    if page.target_of != "ceiling" and page.target_of in rounds[0]:
-        relative = statistics.median(r[page.name]["rps"] / r[page.target_of]["rps"] for r in rounds)
+    if page.target_of != "ceiling" and "basis_rps" in runs[0]:
+        # Against the page it is compared with, measured just before it.
+        relative = statistics.median(run["rps"] / run["basis_rps"] for run in runs)
     return {
-        "rps": statistics.median(r[page.name]["rps"] for r in rounds),
-        "p50": statistics.median(r[page.name]["p50"] for r in rounds),
-        "p99": statistics.median(r[page.name]["p99"] for r in rounds),
+        "rps": statistics.median(run["rps"] for run in runs),
+        "p50": statistics.median(run["p50"] for run in runs),
+        "p99": statistics.median(run["p99"] for run in runs),
         "ratio": statistics.median(ratios),
         "low": min(ratios),
         "high": max(ratios),
         "relative": relative,
         "queries": queries,
-        "non2xx": sum(r[page.name]["non2xx"] for r in rounds),
-        "errors": " ".join(r[page.name]["errors"] for r in rounds if r[page.name]["errors"]),
+        "non2xx": sum(run["non2xx"] for run in runs),
+        "errors": " ".join(run["errors"] for run in runs if run["errors"]),
     }
 
 

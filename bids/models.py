@@ -23,15 +23,29 @@ class BidQuerySet(models.QuerySet):
 
     def with_card_state(self):
         """Annotate what a bid's card shows beyond its own row, for keys of cached HTML:
-        when its interviews last changed, how many confirmed ones have ended ("Done"), and
-        its samples with the portfolio items they point at (items change on their own)."""
+        `interviews_state` (when its interviews last changed, and how many confirmed ones
+        have ended: a card then says "Done"), and `samples_state` (its samples with the
+        portfolio items they point at, which change on their own). One subquery each: per
+        card row, every subquery costs PostgreSQL more than the row itself."""
         from django.contrib.postgres.aggregates import StringAgg
-        from django.db.models.functions import Cast, Coalesce, Concat, Now
+        from django.db.models.functions import Cast, Coalesce, Concat, JSONObject, Now
 
-        interviews = Interview.objects.filter(bid=models.OuterRef("pk")).order_by().values("bid")
         ends_at = models.F("chosen_slot__starts_at") + models.ExpressionWrapper(
             models.F("duration_minutes") * models.Value(timedelta(minutes=1)),
             output_field=models.DurationField(),
+        )
+        ended = models.Q(status=Interview.Status.CONFIRMED, ends_at__lte=Now())
+        interviews = (
+            Interview.objects.filter(bid=models.OuterRef("pk"))
+            .alias(ends_at=ends_at)
+            .order_by()
+            .values("bid")
+            .annotate(
+                state=JSONObject(
+                    changed=models.Max("updated_at"), ended=models.Count("pk", filter=ended)
+                )
+            )
+            .values("state")
         )
         samples = WorkSample.objects.filter(bid=models.OuterRef("pk")).order_by().values("bid")
         sample_state = Concat(
@@ -43,20 +57,7 @@ class BidQuerySet(models.QuerySet):
             output_field=models.TextField(),
         )
         return self.annotate(
-            interviews_changed_at=models.Subquery(
-                interviews.annotate(m=models.Max("updated_at")).values("m")
-            ),
-            interviews_ended=models.Subquery(
-                Interview.objects.filter(
-                    bid=models.OuterRef("pk"), status=Interview.Status.CONFIRMED
-                )
-                .alias(ends_at=ends_at)
-                .filter(ends_at__lte=Now())
-                .order_by()
-                .values("bid")
-                .annotate(n=models.Count("pk"))
-                .values("n")
-            ),
+            interviews_state=models.Subquery(interviews, output_field=models.JSONField()),
             samples_state=models.Subquery(
                 samples.annotate(
                     s=StringAgg(sample_state, delimiter=",", order_by="created_at")

@@ -3,9 +3,12 @@
 Lookups are scoped to the user (`visible_to`), so anything a person may not see is a 404.
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.postgres.aggregates import JSONBAgg
 from django.core.exceptions import ValidationError
 from django.db.models import Count, JSONField, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import JSONObject
@@ -142,8 +145,7 @@ _MY_BID_STATE = (
     "job_id",
     "job__updated_at",
     "job__status",
-    "interviews_changed_at",
-    "interviews_ended",
+    "interviews_state",
 )
 
 
@@ -195,7 +197,8 @@ def my_bids(request):
         )
         return [{"bid": bids[pk]} for pk in wanted]
 
-    rows = fragments.cached_many("bids/includes/my_bid_row.html", states, build)
+    keys = [(*state[:5], _interviews_key(state[5])) for state in states]
+    rows = fragments.cached_many("bids/includes/my_bid_row.html", keys, build)
     content = fragments.framed(
         "bids/includes/my_bids_frame.html",
         (page.number, page.paginator.num_pages, bool(states)),
@@ -259,40 +262,72 @@ _LIVE = [Bid.Status.SUBMITTED, Bid.Status.SHORTLISTED, Bid.Status.ACCEPTED]
 _COUNTS = ("total", *Bid.Status.values)
 
 
-def _review_job(request, job_id: int) -> Job:
-    """The job whose bids the user may review (as `_reviewable_job`) in one compiled query,
-    with its current manual's number, its bids counted by status (`bid_counts`) and when
-    the newest bid came (`newest_bid_at`)."""
+def _review_page(request, job_id: int, *, status: str, sort: str, offset: int) -> Job:
+    """The job whose bids the user may review (as `_reviewable_job`), read in one compiled
+    query with all the page needs: the current manual's number, the job's bids counted by
+    status (`bid_counts`), when the newest came (`newest_bid_at`), and the states of the
+    page's cards (`cards`: a list, in page order, of _CARD_STATE values and the rating's).
+    Raises Http404 for anyone else."""
     user = request.user
     if not user.is_authenticated:
         raise Http404
     audience = "staff" if user.is_staff else "client"
+    ratings = import_string(settings.BID_REVIEW_RATINGS)
+    order = (*SORTS[sort], "-pk")  # the id last: no bid repeats or goes missing between pages
 
     def build(v):
         jobs = Job.objects.all() if audience == "staff" else Job.objects.filter(client_id=v["user"])
         manual = ManualVersion.objects.filter(job=OuterRef("pk")).order_by("-number")
         bids = Bid.objects.filter(job=OuterRef("pk")).order_by().values("job")
+        # One pass over the job's bids: how many of each status, and the newest one's time.
         counts = JSONObject(
-            total=Count("pk"), **{s: Count("pk", filter=Q(status=s)) for s in Bid.Status.values}
+            total=Count("pk"),
+            newest=Max("created_at"),
+            **{s: Count("pk", filter=Q(status=s)) for s in Bid.Status.values},
+        )
+        shown = Bid.objects.filter(job=OuterRef(OuterRef("pk")))
+        shown = shown.filter(status__in=_LIVE) if status == ACTIVE else shown.filter(status=status)
+        # The page's ids first, then the card state of those rows only (computed per row,
+        # it would otherwise be computed for every bid on the job before the sort).
+        page_ids = shown.order_by(*order).values("pk")[offset : offset + REVIEW_PAGE_SIZE]
+        names = [*_CARD_STATE, *ratings.names]
+        cards = (
+            Bid.objects.filter(pk__in=page_ids)
+            .with_card_state()
+            .annotate(**ratings.annotations(va_ref="va_id", window_cutoff=v["window_cutoff"]))
+            .order_by()
+            .values("job")
+            .annotate(
+                states=JSONBAgg(
+                    JSONObject(**{name.replace("__", "_"): name for name in names}),
+                    order_by=order,
+                )
+            )
+            .values("states")
         )
         return jobs.filter(pk=v["job"]).annotate(
             current_manual_number=Subquery(manual.values("number")[:1]),
             bid_counts=Subquery(bids.annotate(c=counts).values("c"), output_field=JSONField()),
-            newest_bid_at=Subquery(bids.annotate(m=Max("created_at")).values("m")),
+            cards=Subquery(cards, output_field=JSONField()),
         )
 
     found = prepared.objects(
-        ("bid-review-job", audience),
+        ("bid-review-page", audience, status, sort, offset),
         build,
         job=job_id,
+        window_cutoff=ratings.window_cutoff(),
         **({} if audience == "staff" else {"user": user.pk}),
     )
     if not found:
         raise Http404
     job = found[0]
-    counts = job.bid_counts or dict.fromkeys(_COUNTS, 0)
+    counts = job.bid_counts or {**dict.fromkeys(_COUNTS, 0), "newest": None}
+    newest = counts.pop("newest")
+    job.newest_bid_at = datetime.fromisoformat(newest) if newest else None
     counts[ACTIVE] = sum(counts[s] for s in _LIVE)
     job.bid_counts = counts
+    keys = [name.replace("__", "_") for name in (*_CARD_STATE, *ratings.names)]
+    job.cards = [tuple(card[key] for key in keys) for card in job.cards or []]
     return job
 
 
@@ -304,52 +339,40 @@ _CARD_STATE = (
     "va_id",
     "va__name",
     "va__va_profile__updated_at",
-    "interviews_changed_at",
-    "interviews_ended",
+    "interviews_state",
     "samples_state",
 )
+
+
+def _interviews_key(state: dict | None) -> tuple:
+    return (state["changed"], state["ended"]) if state else ()
 
 
 def bid_review(request, job_id: int):
     """The bids on one of the client's jobs, side by side, a page at a time.
 
-    Per request: the job with its counts, and the page's card states with the VAs'
-    ratings (two compiled queries); a card, and the page around the cards, are rendered
-    only when their state is new.
+    Per request one compiled query: the job, its counts and the page's card states with
+    the VAs' ratings; a card, and the page around the cards, are rendered only when their
+    state is new.
     """
-    job = _review_job(request, job_id)
     status = request.GET.get("status") or ACTIVE
     if status not in STATUS_FILTERS:
         status = ACTIVE
     sort = request.GET.get("sort") or "amount"
     if sort not in SORTS:
         sort = "amount"
+    requested = request.GET.get("page")
+    try:
+        offset = max(int(requested) - 1, 0) * REVIEW_PAGE_SIZE
+    except (TypeError, ValueError):
+        offset = 0
+    job = _review_page(request, job_id, status=status, sort=sort, offset=offset)
     counts = job.bid_counts
-    page, offset = numbered_page(counts[status], request.GET.get("page"), REVIEW_PAGE_SIZE)
+    page, page_offset = numbered_page(counts[status], requested, REVIEW_PAGE_SIZE)
+    if page_offset != offset:  # a page past the last (or nonsense): read the one shown
+        job = _review_page(request, job_id, status=status, sort=sort, offset=page_offset)
+    states = job.cards
     ratings = import_string(settings.BID_REVIEW_RATINGS)
-
-    def page_states(v):
-        bids = Bid.objects.filter(job_id=v["job"])
-        bids = bids.filter(status__in=_LIVE) if status == ACTIVE else bids.filter(status=status)
-        # The id last: a stable order, so no bid repeats or goes missing between pages.
-        order = (*SORTS[sort], "-pk")
-        # The page's ids first, then the card state of those rows only (computed per row,
-        # it would otherwise be computed for every bid on the job before the sort).
-        page_ids = bids.order_by(*order).values("pk")[offset : offset + REVIEW_PAGE_SIZE]
-        return (
-            Bid.objects.filter(pk__in=page_ids)
-            .with_card_state()
-            .annotate(**ratings.annotations(va_ref="va_id", window_cutoff=v["window_cutoff"]))
-            .order_by(*order)
-            .values_list(*_CARD_STATE, *ratings.names)
-        )
-
-    states = prepared.rows(
-        ("bid-review-page", status, sort, offset),
-        page_states,
-        job=job.pk,
-        window_cutoff=ratings.window_cutoff(),
-    )
     # Decisions while bidding is open or closed; not once hired/completed/cancelled.
     can_decide = can_decide_on_bids(request.user, job) and job.status in (
         Job.Status.OPEN,
@@ -394,13 +417,15 @@ def bid_review(request, job_id: int):
         for i, pk in zip(missing, wanted, strict=True):
             bid = bids[pk]
             bid.job = job  # percent_of_max / estimated_total read the job: no query per bid
-            bid.va_rating = ratings.summary(*states[i][-len(ratings.names) :])
+            bid.va_rating = ratings.summary(*states[i][len(_CARD_STATE) :])
             contexts.append({**shared, "bid": bid})
         return contexts
 
-    cards = fragments.cached_many(
-        "bids/includes/bid_card.html", [(state, page_key) for state in states], build
-    )
+    keys = [
+        (*state[:5], _interviews_key(state[5]), state[6], ratings.state(*state[7:]), page_key)
+        for state in states
+    ]
+    cards = fragments.cached_many("bids/includes/bid_card.html", keys, build)
     if (
         job.client_id == request.user.pk
         and job.newest_bid_at

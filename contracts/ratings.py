@@ -153,10 +153,10 @@ class BidReviewRatings:
 
     The bids app never imports contracts (settings.BID_REVIEW_RATINGS names this object):
     it adds `annotations()` to its query of bids, keys each card's cached HTML with the
-    three numbers, and builds a card's RatingSummary from them with `summary()`.
+    values (`state`), and builds a card's RatingSummary from them with `summary()`.
     """
 
-    names = ("rating_average", "rating_count", "rating_completed")
+    names = ("rating_reviews", "rating_completed")
 
     def window_cutoff(self):
         """Reviews of contracts that ended before this show whatever the other side did."""
@@ -168,8 +168,9 @@ class BidReviewRatings:
 
     def annotations(self, *, va_ref: str, window_cutoff) -> dict:
         """Subqueries for the VA in column `va_ref`: average and number of visible client
-        reviews, completed contracts. `window_cutoff` is now minus the review window."""
-        from django.db.models import Count, OuterRef, Subquery
+        reviews (one JSON object), completed contracts. `window_cutoff`: see above."""
+        from django.db.models import Count, JSONField, OuterRef, Subquery
+        from django.db.models.functions import JSONObject
 
         reviews = (
             Review.objects.of_vas()
@@ -177,22 +178,29 @@ class BidReviewRatings:
             .filter(subject_id=OuterRef(va_ref))
             .order_by()
             .values("subject_id")
+            .annotate(state=JSONObject(average=Avg("overall"), count=Count("pk")))
+            .values("state")
         )
         completed = (
             Contract.objects.filter(va_id=OuterRef(va_ref), status=Contract.Status.COMPLETED)
             .order_by()
             .values("va_id")
+            .annotate(n=Count("pk"))
+            .values("n")
         )
         return {
-            "rating_average": Subquery(reviews.annotate(a=Avg("overall")).values("a")),
-            "rating_count": Subquery(reviews.annotate(n=Count("pk")).values("n")),
-            "rating_completed": Subquery(completed.annotate(n=Count("pk")).values("n")),
+            "rating_reviews": Subquery(reviews, output_field=JSONField()),
+            "rating_completed": Subquery(completed),
         }
 
-    def summary(self, average, count, completed) -> RatingSummary:
-        return RatingSummary(
-            average=_round(average), count=count or 0, completed_contracts=completed or 0
-        )
+    def state(self, reviews, completed) -> tuple:
+        """The annotated values as a key: what a card shows of the rating."""
+        reviews = reviews or {}
+        return (reviews.get("average"), reviews.get("count", 0), completed or 0)
+
+    def summary(self, reviews, completed) -> RatingSummary:
+        average, count, completed = self.state(reviews, completed)
+        return RatingSummary(average=_round(average), count=count, completed_contracts=completed)
 
 
 BID_REVIEW_RATINGS = BidReviewRatings()

@@ -288,6 +288,21 @@ def _segments(sort: str, cursor: tuple, backward: bool) -> list[tuple[tuple, obj
     ]
 
 
+_PARTS: dict[tuple, list[tuple[tuple, tuple]]] = {}
+
+
+def _parts(sort: str, cursor: tuple, backward: bool) -> list[tuple[tuple, tuple]]:
+    """(shape, cursor columns used) of each part of `_segments`, without building the
+    conditions: they depend only on the sort, the direction and which values are empty."""
+    key = (sort, backward, tuple(value is None for value in cursor))
+    found = _PARTS.get(key)
+    if found is None:
+        found = _PARTS[key] = [
+            (shape, used) for shape, _condition, used in _segments(sort, cursor, backward)
+        ]
+    return found
+
+
 # --- pages ------------------------------------------------------------------------------
 
 _STATE_COLUMNS = ("id", "updated_at", "bid_count", "published_at", "max_rate", "closes_at")
@@ -378,7 +393,7 @@ def _keyset_rows(query: BoardQuery, values: dict, cursor: tuple, backward: bool)
     rows: list[dict] = []
     names = [name for name, _d in SORT_KEYS[query.sort]]
     by_name = dict(zip(names, cursor, strict=True))
-    for part_shape, _condition, used in _segments(query.sort, cursor, backward):
+    for part_shape, used in _parts(query.sort, cursor, backward):
         wanted = PAGE_SIZE + 1 - len(rows)
 
         def build(v, part_shape=part_shape, wanted=wanted):

@@ -142,10 +142,10 @@ def forget_all() -> None:
         client.delete(*keys)
 
 
-def _local_key(name: str, parts) -> Hashable:
+def _local_key(name: str, parts, where: tuple | None = None) -> Hashable:
     # Inside one process the release is fixed, so the parts themselves are the key (their
     # repr when they hold something unhashable, such as a notification's JSON data).
-    key = (name, translation.get_language(), timezone.get_current_timezone_name(), parts)
+    key = (name, where or _where(), parts)
     try:
         hash(key)
     except TypeError:
@@ -153,9 +153,14 @@ def _local_key(name: str, parts) -> Hashable:
     return key
 
 
-def make_key(name: str, parts: Hashable) -> str:
+def _where() -> tuple:
+    """The active language and time zone: what every fragment's key has in it."""
+    return (translation.get_language(), timezone.get_current_timezone_name())
+
+
+def make_key(name: str, parts, where: tuple | None = None) -> str:
     """The key shared through Redis: a digest, with the release in it."""
-    text = repr((release(), *_local_key(name, parts)))
+    text = repr((release(), name, where or _where(), parts))
     return "frag:" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
@@ -170,13 +175,14 @@ def cached_many(
     their contexts in that order; it is not called when every fragment is cached, so the
     objects behind the fragments are loaded only for the ones that changed.
     """
-    local_keys = [_local_key(name, part) for part in parts]
+    where = _where()
+    local_keys = [_local_key(name, part, where) for part in parts]
     found: dict[int, str] = {}
     remote: dict[str, int] = {}
     for i, key in enumerate(local_keys):
         html = local.get(key)
         if html is None:
-            remote[make_key(name, parts[i])] = i
+            remote[make_key(name, parts[i], where)] = i
         else:
             found[i] = html
     if remote:

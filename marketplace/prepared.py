@@ -249,6 +249,12 @@ def _prepare(connection, compiled: _Compiled) -> bool:
         try:
             if in_transaction:
                 cursor.execute("SAVEPOINT asisten_prepare")
+            if not _prepared_here(connection):
+                # Plan each statement once for all values. PostgreSQL's default replans a
+                # statement whose one-size plan looks dearer than its first five custom
+                # ones (a keyset page's row comparison does): a planning per request.
+                # Only our prepared statements use the session's plan cache.
+                cursor.execute("SET plan_cache_mode = force_generic_plan")
             cursor.execute(compiled.statement_sql)
             if in_transaction:
                 cursor.execute("RELEASE SAVEPOINT asisten_prepare")
