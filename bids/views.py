@@ -198,19 +198,19 @@ def my_bids(request):
         return [{"bid": bids[pk]} for pk in wanted]
 
     keys = [(*state[:5], _interviews_key(state[5])) for state in states]
-    rows = fragments.cached_many("bids/includes/my_bid_row.html", keys, build)
-    content = fragments.framed(
-        "bids/includes/my_bids_frame.html",
-        (page.number, page.paginator.num_pages, bool(states)),
-        lambda: {"page": page, "has_rows": bool(states)},
-        rows,
-        request,
-    )
-    return render(
-        request,
-        "bids/mine.html",
-        {"page": page, "content": content, "bid_ids": [state[0] for state in states]},
-    )
+    frame_key = (page.number, page.paginator.num_pages, bool(states))
+
+    def build_page() -> dict:
+        rows = fragments.cached_many("bids/includes/my_bid_row.html", keys, build)
+        content = fragments.framed(
+            "bids/includes/my_bids_frame.html",
+            frame_key,
+            lambda: {"page": page, "has_rows": bool(states)},
+            rows,
+        )
+        return {"page": page, "content": content, "bid_ids": [state[0] for state in states]}
+
+    return fragments.page(request, "bids/mine.html", (frame_key, tuple(keys)), build_page)
 
 
 # --- Samples ---------------------------------------------------------------------------------
@@ -305,7 +305,7 @@ def _review_page(request, job_id: int, *, status: str, sort: str, offset: int) -
             )
             .values("states")
         )
-        return jobs.filter(pk=v["job"]).annotate(
+        return jobs.filter(pk=v["job"]).order_by().annotate(
             current_manual_number=Subquery(manual.values("number")[:1]),
             bid_counts=Subquery(bids.annotate(c=counts).values("c"), output_field=JSONField()),
             cards=Subquery(cards, output_field=JSONField()),
@@ -425,7 +425,6 @@ def bid_review(request, job_id: int):
         (*state[:5], _interviews_key(state[5]), state[6], ratings.state(*state[7:]), page_key)
         for state in states
     ]
-    cards = fragments.cached_many("bids/includes/bid_card.html", keys, build)
     if (
         job.client_id == request.user.pk
         and job.newest_bid_at
@@ -459,14 +458,12 @@ def bid_review(request, job_id: int):
             "has_cards": bool(states),
         }
 
-    content = fragments.framed(
-        "bids/includes/review_frame.html", frame_key, build_frame, cards, request
-    )
-    return render(
-        request,
-        "bids/review.html",
-        {"job": job, "content": content, "bid_ids": [state[0] for state in states], "page": page},
-    )
+    def build_page() -> dict:
+        cards = fragments.cached_many("bids/includes/bid_card.html", keys, build)
+        content = fragments.framed("bids/includes/review_frame.html", frame_key, build_frame, cards)
+        return {"job": job, "content": content, "bid_ids": [s[0] for s in states], "page": page}
+
+    return fragments.page(request, "bids/review.html", (frame_key, tuple(keys)), build_page)
 
 
 def _decidable_bid(request, pk: int) -> Bid:

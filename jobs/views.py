@@ -12,7 +12,6 @@ from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -110,7 +109,9 @@ def board(request: HttpRequest) -> HttpResponse:
         }
 
     results = fragments.cached("jobs/includes/board_results.html", key, build)
-    return render(request, "jobs/board.html", {"page": page, "results": mark_safe(results)})  # noqa: S308
+    return render(
+        request, "jobs/board.html", {"page": page, "results": fragments.bind(results, request)}
+    )
 
 
 def _client_facts(job: Job) -> dict:
@@ -211,7 +212,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "jobs/detail.html",
-        {"job": {"title": state["title"]}, "body": mark_safe(body), "is_owner": False},  # noqa: S308
+        {
+            "job": {"title": state["title"]},
+            "body": fragments.bind(body, request),
+            "is_owner": False,
+        },
     )
 
 

@@ -30,14 +30,20 @@ from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import caches
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.shortcuts import render
 from django.template.loader import get_template
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 # Private-use characters: HTML escaping leaves them alone and nobody types them by accident.
 CSRF_MARKER = "\ue000csrf\ue000"
+# The request's own path (the language switch's `next`), filled in like the token.
+PATH_MARKER = "\ue000path\ue000"
 # Where a cached frame (a page around its list) takes its cached rows: `{{ slot }}`.
 SLOT = "\ue000slot\ue000"
 # Redis keeps a fragment this long after it was last written; the process LRU is bounded.
@@ -210,7 +216,10 @@ def cached(name: str, parts: Hashable, build: Callable[[], dict]) -> str:
 
 
 def bind(html: str, request) -> SafeString:
-    """Put the viewer's CSRF token into cached HTML (and mark the result safe)."""
+    """Put the viewer's CSRF token and the request's path into cached HTML (and mark the
+    result safe)."""
+    if PATH_MARKER in html:
+        html = html.replace(PATH_MARKER, escape(request.get_full_path()))
     if CSRF_MARKER in html:
         # One masked token per request, as a template's {% csrf_token %} gives (masking
         # draws 32 random characters from the OS each time).
@@ -221,18 +230,51 @@ def bind(html: str, request) -> SafeString:
     return mark_safe(html)  # noqa: S308 - rendered by our own templates with autoescape on
 
 
-def assemble(frame: str, parts: Sequence[str], request) -> SafeString:
-    """A cached frame with its cached parts in its slot, bound to the viewer."""
-    return bind(frame.replace(SLOT, "".join(parts), 1), request)
-
-
-def framed(
-    name: str, key: Hashable, build: Callable[[], dict], parts: Sequence[str], request
-) -> SafeString:
+def framed(name: str, key: Hashable, build: Callable[[], dict], parts: Sequence[str]) -> SafeString:
     """A list page's content: the frame `name` (cached under `key`, its context from
-    `build` plus `slot`) with the cached `parts` where its `{{ slot }}` is."""
+    `build` plus `slot`) with the cached `parts` where its `{{ slot }}` is. Still unbound:
+    the page it goes into is (`page`)."""
     frame = cached(name, key, lambda: {**build(), "slot": SLOT})
-    return assemble(frame, parts, request)
+    return mark_safe(frame.replace(SLOT, "".join(parts), 1))  # noqa: S308 - our templates
+
+
+def page(request, name: str, key: Hashable, build: Callable[[], dict]) -> HttpResponse:
+    """A signed-in page, cached whole for its viewer while what it shows stays the same.
+
+    `key` is the page's state (its frame's and rows' keys); with the viewer's id, language,
+    time zone and header (roles, unread count) it keys the finished HTML, markers in place
+    of the CSRF token and the path. On a hit nothing is rendered: not the rows, not the
+    layout. Only this process keeps whole pages (they are per viewer and large; another
+    process renders its own from the shared row fragments). A page with messages to show
+    is rendered as usual and not kept.
+    """
+    if get_messages(request):
+        return render(request, name, build())
+    whole = _local_key(name, ("page", request.user.pk, header_state(request), key))
+    html = local.get(whole)
+    if html is None:
+        response = render(
+            request, name, {**build(), "csrf_token": CSRF_MARKER, "fragments_page": True}
+        )
+        html = response.content.decode()
+        local.set(whole, html)
+        response.content = bind(html, request).encode()
+        return response
+    return HttpResponse(bind(html, request))
+
+
+def header_state(request) -> tuple:
+    """What the site header shows of the viewer: signed in, as what, with how many unread."""
+    # No user on pages rendered before the auth middleware ran (a bad Host header's 400).
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return (False, None, 0)
+    counted = getattr(user, "unread_notifications_count", None)
+    if counted is None:
+        from django.apps import apps
+
+        counted = apps.get_model("notifications", "Notification").objects.unread_count(user)
+    return (True, (user.is_client, user.is_va, user.is_staff), counted)
 
 
 def _reset_when_templates_change(sender, file_path, **kwargs):

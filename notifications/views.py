@@ -71,7 +71,6 @@ def centre(request: HttpRequest) -> HttpResponse:
             for pk in wanted
         ]
 
-    rows = fragments.cached_many("notifications/includes/notification_row.html", keys, build)
     unread = _unread_count_of(request)
     frame_key = (page.number, page.paginator.num_pages, bool(states), unread > 0, user.is_va)
 
@@ -83,25 +82,23 @@ def centre(request: HttpRequest) -> HttpResponse:
             "is_va": user.is_va,
         }
 
-    content = fragments.framed(
-        "notifications/includes/centre_frame.html", frame_key, build_frame, rows, request
-    )
-    return render(
-        request,
-        "notifications/centre.html",
-        {
+    def build_page() -> dict:
+        rows = fragments.cached_many("notifications/includes/notification_row.html", keys, build)
+        return {
             "page": page,
             "items": [dict(zip(_ROW_STATE, state, strict=True)) for state in states],
-            "content": content,
-        },
+            "content": fragments.framed(
+                "notifications/includes/centre_frame.html", frame_key, build_frame, rows
+            ),
+        }
+
+    return fragments.page(
+        request, "notifications/centre.html", (frame_key, tuple(keys)), build_page
     )
 
 
 def _unread_count_of(request: HttpRequest) -> int:
-    counted = getattr(request.user, "unread_notifications_count", None)
-    if counted is None:
-        counted = Notification.objects.unread_count(request.user)
-    return counted
+    return fragments.header_state(request)[2]
 
 
 def _safe_url(notification: Notification) -> str:
