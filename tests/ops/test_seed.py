@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.test import Client, override_settings
 
 from accounts.models import User
@@ -45,6 +45,12 @@ def test_the_seed_fills_every_table_consistently_with_progress(capsys):
     assert bench_job.bids.count() == 200
     assert Bid.objects.filter(va__email=BENCH_VA).count() == 300
     assert Notification.objects.filter(recipient__email=BENCH_READER).count() == 1000
+    # Bids as the bid service accepts them: above zero, at most the job's maximum, in the
+    # job's currency (whole rupiah).
+    assert not Bid.objects.filter(Q(amount__lte=0) | Q(amount__gt=F("job__max_rate"))).exists()
+    rupiah = Bid.objects.filter(job__currency="IDR").values_list("amount", flat=True)
+    assert rupiah and all(amount == amount.to_integral_value() for amount in rupiah)
+    assert Bid.objects.filter(job__currency="USD").exists()
     # Hires as the hire service leaves them.
     hired = Job.objects.filter(status__in=["hired", "completed"]).annotate(
         accepted=Count("bids", filter=Q(bids__status="accepted"))

@@ -11,7 +11,7 @@ benchmark measures (bench/README in bench/run.py): a client with a 200-bid job, 
 import random
 import uuid
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
@@ -343,6 +343,7 @@ class Command(BaseCommand):
         statuses = [("open", 70), ("closed", 10), ("hired", 10), ("completed", 5), ("draft", 5)]
         population = [s for s, weight in statuses for _ in range(weight)]
         meta = []
+        rates: dict[int, tuple[Decimal, str]] = {}
 
         def rows():
             for i in range(count):
@@ -371,6 +372,7 @@ class Command(BaseCommand):
                     else now - timedelta(minutes=rng.randint(1, 90 * 24 * 60))
                 )
                 meta.append((job_id, status))
+                rates[job_id] = (rate, currency)
                 yield {
                     "id": job_id,
                     "client_id": client,
@@ -414,7 +416,7 @@ class Command(BaseCommand):
             ManualVersion.objects.filter(job_id__gte=start).values_list("job_id", "id").iterator()
         )
         biddable = [job_id for job_id, status in meta if status != "draft"]
-        return {"biddable": biddable, "manuals": manuals, "first": start}
+        return {"biddable": biddable, "manuals": manuals, "first": start, "rates": rates}
 
     # --- bids ----------------------------------------------------------------------
     def _bids(self, rng, users, jobs, count):
@@ -476,13 +478,22 @@ class Command(BaseCommand):
             WorkSample, sample_rows, total=int(total * 0.3), label="work samples", skip_pk=False
         )
 
+    @staticmethod
+    def _amount(rng, max_rate: Decimal, currency: str) -> Decimal:
+        """A bid as VAs make them: 40–100% of the job's maximum, rounded down to whole
+        thousands of rupiah or to cents (the seeded maximums are at least Rp 25.000 and
+        USD 3), so never above the maximum."""
+        step = Decimal(1000) if currency == "IDR" else Decimal("0.01")
+        share = Decimal(rng.randrange(40, 101)) / 100
+        return (max_rate * share / step).to_integral_value(rounding=ROUND_FLOOR) * step
+
     def _bid(self, rng, job_id, va_id, jobs, statuses, now):
         years = rng.randint(1, 12)
         when = now - timedelta(minutes=rng.randint(1, 60 * 24 * 60))
         return {
             "job_id": job_id,
             "va_id": va_id,
-            "amount": Decimal(rng.randrange(20_000, 150_000, 1_000)),
+            "amount": self._amount(rng, *jobs["rates"][job_id]),
             "cover_letter": (LETTER_ID if rng.random() < 0.55 else LETTER_EN).format(y=years),
             "manual_version_id": jobs["manuals"].get(job_id),
             "status": rng.choice(statuses),
@@ -645,7 +656,8 @@ class Command(BaseCommand):
             "bid_rejected",
             "interview_proposed",
         ]
-        recipients = users["vas"]
+        # The reader gets exactly 1,000 (the benchmark's number): none of the random ones.
+        recipients = [va for va in users["vas"] if va != reader]
 
         def rows():
             for i in range(count):
