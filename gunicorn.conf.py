@@ -24,3 +24,11 @@ errorlog = "-"
 _SHM = "/dev/shm"  # noqa: S108 - gunicorn's heartbeat file only, not user data
 worker_tmp_dir = _SHM if os.path.isdir(_SHM) else None
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def when_ready(server):
+    """Before the first fork: load what every worker would otherwise load on its own first
+    requests (marketplace.warmup), so a worker replaced after max_requests starts warm."""
+    from marketplace.warmup import warm
+
+    server.log.info("warmed %d templates before forking workers", warm())
