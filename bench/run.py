@@ -6,11 +6,13 @@ duration at a fixed concurrency and prints one table: requests/s, p50, p99, SQL 
 request, and the ratio to the ceiling. Then the upload (peak RSS of the worker) and the
 notification fan-out (bench/fanout.py) measurements.
 
-The pages are measured in rounds, each page right after a run of the ceiling: a page's
-ratio in a round is against that ceiling run, seconds before it, and the table shows the
-median of the rounds with the lowest and highest ratio beside it. On a shared machine the
-absolute rate drifts by a factor of two within a minute; a ratio measured seconds apart
-drifts far less.
+The pages are measured in rounds, each page paired with a run of the ceiling right beside
+it: a page's ratio in a round is against that ceiling run, and the table shows the median
+of the rounds with the lowest and highest ratio beside it. On a shared machine the absolute
+rate drifts by a factor of two within a minute; a ratio measured seconds apart drifts far
+less, and many short pairs give a steadier median than a few long ones. The order inside
+a pair alternates from round to round (ceiling first, then page first), so neither side
+always runs on the heels of the other.
 """
 
 import argparse
@@ -127,10 +129,10 @@ def run_wrk(url: str, cookie: str | None, *, duration: int, connections: int) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--duration", type=int, default=4, help="seconds per page (and its ceiling) per round"
+        "--duration", type=int, default=2, help="seconds per page (and its ceiling) per round"
     )
     parser.add_argument(
-        "--rounds", type=int, default=5, help="times every page is measured (medians shown)"
+        "--rounds", type=int, default=10, help="times every page is measured (medians shown)"
     )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--skip-fanout", action="store_true")
@@ -216,16 +218,17 @@ def main() -> None:
         ceiling, *others = pages
         rounds = []
         for number in range(1, args.rounds + 1):
-            # Every page right after a ceiling run of its own: each ratio compares two
+            # Every page beside a ceiling run of its own: each ratio compares two
             # measurements seconds apart, whatever the machine did a minute before.
             measured = {}
             by_name = {page.name: page for page in pages}
             for page in others:
                 # A page compared with another (page 500 with the first page) has that one
-                # measured right before it too.
+                # measured beside it too.
                 basis = by_name.get(page.target_of) if page.target_of != "ceiling" else None
+                order = (ceiling, basis, page) if number % 2 else (page, basis, ceiling)
                 runs = {}
-                for each in (ceiling, basis, page):
+                for each in order:
                     if each is not None:
                         runs[each.name] = run_wrk(
                             base + each.path,
@@ -273,7 +276,7 @@ def wait_for(url: str, timeout: float = 60) -> None:
 
 def _summary(page, rounds: list[dict], queries: int, *, is_ceiling: bool) -> dict:
     """Medians over the rounds. A page's ratio in a round is against the ceiling measured
-    just before it; the ceiling's own figures are the medians of all its runs."""
+    beside it; the ceiling's own figures are the medians of all its runs."""
     if is_ceiling:
         runs = [run for r in rounds for run in r[page.name]]
         ratios = [1.0]
@@ -282,7 +285,7 @@ def _summary(page, rounds: list[dict], queries: int, *, is_ceiling: bool) -> dic
         ratios = [run["rps"] / run["ceiling_rps"] for run in runs]
     relative = None
     if page.target_of != "ceiling" and "basis_rps" in runs[0]:
-        # Against the page it is compared with, measured just before it.
+        # Against the page it is compared with, measured beside it.
         relative = statistics.median(run["rps"] / run["basis_rps"] for run in runs)
     return {
         "rps": statistics.median(run["rps"] for run in runs),
