@@ -305,10 +305,14 @@ def _review_page(request, job_id: int, *, status: str, sort: str, offset: int) -
             )
             .values("states")
         )
-        return jobs.filter(pk=v["job"]).order_by().annotate(
-            current_manual_number=Subquery(manual.values("number")[:1]),
-            bid_counts=Subquery(bids.annotate(c=counts).values("c"), output_field=JSONField()),
-            cards=Subquery(cards, output_field=JSONField()),
+        return (
+            jobs.filter(pk=v["job"])
+            .order_by()
+            .annotate(
+                current_manual_number=Subquery(manual.values("number")[:1]),
+                bid_counts=Subquery(bids.annotate(c=counts).values("c"), output_field=JSONField()),
+                cards=Subquery(cards, output_field=JSONField()),
+            )
         )
 
     found = prepared.objects(

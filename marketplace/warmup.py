@@ -43,8 +43,8 @@ def warm() -> int:
             continue
         loaded += 1
     for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            translation.gettext("Asisten")  # loads the catalogue for this language
+        with translation.override(code):  # activating a language loads its catalogue
+            pass
     reverse("home")  # builds the URL resolver
     fragments.release()
     return loaded

@@ -5,6 +5,7 @@ ring), text is typed, buttons and links are pressed with Enter, boxes and radios
 and the file picker is opened with Space.
 """
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import JOURNEY, field, look, make_pdf, sign_in_as, tab_to
@@ -76,10 +77,10 @@ def test_a_task_is_posted_and_bid_on_with_the_keyboard_alone(
         field(page, "Cover letter"),
         "I type quickly and accurately, and I have kept receipts for two cafés in Sheets.",
     )
-    tab_to(page, field(page, "Upload work samples"))
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(make_pdf(tmp_path / "sheet-sample.pdf", "Sheet sample"))
+    upload = field(page, "Upload work samples")
+    tab_to(page, upload)
+    chooser = _choose_files_with_space(page, upload)
+    chooser.set_files(make_pdf(tmp_path / "sheet-sample.pdf", "Sheet sample"))
     acknowledged = page.get_by_role("checkbox", name="I have read the task manual (v1)")
     tab_to(page, acknowledged)
     page.keyboard.press("Space")
@@ -92,3 +93,18 @@ def test_a_task_is_posted_and_bid_on_with_the_keyboard_alone(
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=TITLE))
     expect(row).to_contain_text("Rp 380,000")
     look(page, size)
+
+
+def _choose_files_with_space(page, upload):
+    """Space on the focused file field opens the file chooser. Once in a full parallel run
+    (2026-12-06) Chromium let the first press go by without opening it (10 s, no event);
+    a person would press again, so the journey does too, once, still by keyboard alone."""
+    for attempt in (1, 2):
+        try:
+            with page.expect_file_chooser(timeout=5000) as chooser:
+                page.keyboard.press("Space")
+            return chooser.value
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
+            expect(upload).to_be_focused()
