@@ -48,9 +48,11 @@ class UserLanguageMiddleware:
             language = user.language
         else:
             language = translation.get_language_from_request(request)
-        translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
+        # For this request only: whatever this thread runs next (the next request, a test,
+        # an eager task) must not inherit the viewer's language.
+        with translation.override(language):
+            request.LANGUAGE_CODE = translation.get_language()
+            response = self.get_response(request)
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
@@ -67,11 +69,11 @@ class UserTimezoneMiddleware:
         tzname = (
             getattr(user, "timezone", None) if user is not None and user.is_authenticated else None
         )
+        zone = None  # the default time zone
         if tzname:
             try:
-                timezone.activate(zoneinfo.ZoneInfo(tzname))
+                zone = zoneinfo.ZoneInfo(tzname)
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
-        else:
-            timezone.deactivate()
-        return self.get_response(request)
+                zone = None
+        with timezone.override(zone):  # for this request only, as the language
+            return self.get_response(request)

@@ -30,6 +30,19 @@ def test_a_visitor_with_an_indonesian_browser_gets_indonesian(client):
     assert "Sign in" not in response.text
 
 
+def test_a_page_in_indonesian_leaves_the_threads_language_as_it_was(client, va):
+    # The language is the request's own: code that runs in this thread afterwards (the
+    # next request, a test, an eager task) must not speak the last viewer's language.
+    va.language = "id"
+    va.save(update_fields=["language"])
+    client.force_login(va)
+    with translation.override("en"):
+        assert _language_of(client.get("/")) == "id"
+        assert translation.get_language() == "en"
+    assert _language_of(client.get("/", headers={"accept-language": INDONESIAN_BROWSER})) == "id"
+    assert translation.get_language() == settings.LANGUAGE_CODE
+
+
 def test_a_visitor_with_a_plain_id_header_gets_indonesian(client):
     response = client.get("/", headers={"accept-language": "id"})
     assert _language_of(response) == "id"
