@@ -35,14 +35,9 @@ def scratch_url(url: str, name: str) -> str:
 def admin_execute(url: str, sql: str) -> None:
     import psycopg2
 
-    parts = urlsplit(url)
-    connection = psycopg2.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username,
-        password=parts.password,
-        dbname="postgres",
-    )
+    # The URL itself, not its host name: the quick start's private server is reached by a
+    # socket directory in the query string (`?host=/tmp/…`), which libpq reads.
+    connection = psycopg2.connect(scratch_url(url, "postgres"))
     connection.autocommit = True
     with connection.cursor() as cursor:
         cursor.execute(sql)
