@@ -1,25 +1,17 @@
 """The admin: signed in through allauth, staff only, and only with two-factor authentication."""
 
-import time
-
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth import get_user
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from accounts.models import ClientProfile, PortfolioItem, User, VAProfile
 from tests import factories
+from tests.accounts.helpers import current_totp_code
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
-
-
-def current_totp_code(secret: str) -> str:
-    # allauth accepts only the current 30-second step: never compute a code about to expire.
-    if time.time() % 30 > 27:
-        time.sleep(30 - time.time() % 30 + 0.1)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 def test_staff_with_two_factor_can_use_the_admin(client, staff):
