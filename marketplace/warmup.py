@@ -13,7 +13,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template import engines
-from django.template.exceptions import TemplateDoesNotExist
 from django.urls import reverse
 from django.utils import translation
 
@@ -35,16 +34,12 @@ def warm() -> int:
     from marketplace import fragments
 
     engine = engines["django"]
-    loaded = 0
-    for name in our_templates():
-        try:
-            engine.get_template(name)
-        except TemplateDoesNotExist:  # pragma: no cover - listed from the folder itself
-            continue
-        loaded += 1
+    names = our_templates()
+    for name in names:
+        engine.get_template(name)
     for code, _name in settings.LANGUAGES:
         with translation.override(code):  # activating a language loads its catalogue
             pass
     reverse("home")  # builds the URL resolver
     fragments.release()
-    return loaded
+    return len(names)

@@ -71,7 +71,7 @@ def centre(request: HttpRequest) -> HttpResponse:
             for pk in wanted
         ]
 
-    unread = _unread_count_of(request)
+    unread = fragments.header_state(request)[2]
     frame_key = (page.number, page.paginator.num_pages, bool(states), unread > 0, user.is_va)
 
     def build_frame() -> dict:
@@ -95,10 +95,6 @@ def centre(request: HttpRequest) -> HttpResponse:
     return fragments.page(
         request, "notifications/centre.html", (frame_key, tuple(keys)), build_page
     )
-
-
-def _unread_count_of(request: HttpRequest) -> int:
-    return fragments.header_state(request)[2]
 
 
 def _safe_url(notification: Notification) -> str:
