@@ -43,6 +43,18 @@ class AccountAdapter(DefaultAccountAdapter):
         # Unknown recipient (e.g. a reset for an address with no account): the page's language.
         return translation.get_language() or "en"
 
+    def add_message(self, request: HttpRequest, level: int, *args: Any, **kwargs: Any) -> None:
+        """allauth's flash messages in the user's own language.
+
+        The sign-in message is made during the sign-in request, which began anonymous and so
+        in the browser's language; once a user is known, their saved language wins, as it
+        does on every page after.
+        """
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user and user.is_authenticated else ""
+        with translation.override(language or translation.get_language()):
+            super().add_message(request, level, *args, **kwargs)
+
     def get_signup_redirect_url(self, request: HttpRequest) -> str:
         """A new member's first stop is completing their profile."""
         return reverse("accounts:edit")
@@ -52,11 +64,12 @@ class AccountAdapter(DefaultAccountAdapter):
             from allauth.account.internal.stagekit import clear_login
 
             clear_login(request)
-            messages.error(
-                request,
-                _(
-                    "Your account is suspended, so you cannot sign in. Contact support if you think this is a mistake."
-                ),
-            )
+            with translation.override(user.language or translation.get_language()):
+                messages.error(
+                    request,
+                    _(
+                        "Your account is suspended, so you cannot sign in. Contact support if you think this is a mistake."
+                    ),
+                )
             return redirect("account_login")
         return super().pre_login(request, user, **kwargs)

@@ -20,13 +20,16 @@ class SuspendedUserMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.suspended_at is not None:
+            language = user.language or translation.get_language()
             logout(request)
-            # This runs before MessageMiddleware, so store the message on the response directly.
+            # This runs before MessageMiddleware, so store the message on the response directly;
+            # and before the language middleware, so in the user's language by hand.
             storage = default_storage(request)
-            storage.add(
-                messages.ERROR,
-                _("Your account is suspended. Contact support if you think this is a mistake."),
-            )
+            with translation.override(language):
+                storage.add(
+                    messages.ERROR,
+                    _("Your account is suspended. Contact support if you think this is a mistake."),
+                )
             response = redirect("account_login")
             storage.update(response)
             return response

@@ -21,22 +21,22 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
 def scratch_url(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
+    from marketplace import dburl
+
+    return dburl.url_from_settings(dburl.settings_from_url(url), name=name)
 
 
 def admin_execute(url: str, sql: str) -> None:
     import psycopg2
 
-    # The URL itself, not its host name: the quick start's private server is reached by a
-    # socket directory in the query string (`?host=/tmp/…`), which libpq reads.
+    # A whole URL, which libpq reads, socket directory (`?host=/tmp/…`) included.
     connection = psycopg2.connect(scratch_url(url, "postgres"))
     connection.autocommit = True
     with connection.cursor() as cursor:

@@ -32,7 +32,6 @@ from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -143,8 +142,9 @@ def _create_scratch_database(url: str) -> str:
             cursor.execute(f"CREATE DATABASE {SCRATCH_DATABASE}")
     finally:
         connection.close()
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{SCRATCH_DATABASE}"))
+    from marketplace import dburl
+
+    return dburl.url_from_settings(dburl.settings_from_url(url), name=SCRATCH_DATABASE)
 
 
 def _drop_scratch_database(url: str) -> None:
@@ -166,18 +166,10 @@ def _drop_scratch_database(url: str) -> None:
 
 
 def _libpq(url: str) -> str:
-    """A libpq connection string for a postgres:// URL (also with a socket directory host)."""
-    import environ
+    """A URL libpq reads for the server of `url`, socket directory included."""
+    from marketplace import dburl
 
-    config = environ.Env.db_url_config(url)
-    parts = {
-        "dbname": config.get("NAME"),
-        "user": config.get("USER"),
-        "password": config.get("PASSWORD"),
-        "host": config.get("HOST"),
-        "port": config.get("PORT"),
-    }
-    return " ".join(f"{key}='{value}'" for key, value in parts.items() if value)
+    return dburl.url_from_settings(dburl.settings_from_url(url))
 
 
 def _start(command: list[str], log: Path, env: dict | None = None) -> subprocess.Popen:

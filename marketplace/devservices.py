@@ -31,7 +31,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -261,17 +260,36 @@ def _running_as_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
+POSTGRES_SYSTEM_USER = "pgserver"  # the name pgserver's own helper uses, so both agree
+
+
 def _postgres_system_user() -> str | None:
-    """PostgreSQL refuses to run as root: under root use pgserver's system user."""
+    """PostgreSQL refuses to run as root: under root run it as an unprivileged system user,
+    created on first use."""
     if not _running_as_root():
         return None
-    with warnings.catch_warnings():
-        # platformdirs warns when XDG_RUNTIME_DIR is unset; pgserver copes with its fallback.
-        warnings.simplefilter("ignore")
-        from pgserver.utils import ensure_user_exists
+    import pwd
 
-    ensure_user_exists("pgserver")
-    return "pgserver"
+    try:
+        pwd.getpwnam(POSTGRES_SYSTEM_USER)
+    except KeyError:
+        # root's PATH may lack the sbin folders (`env -i PATH=/usr/bin:/bin`, cron, CI).
+        search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+        useradd = shutil.which("useradd", path=search)
+        if useradd is None:
+            raise RuntimeError(
+                f"cannot create the system user {POSTGRES_SYSTEM_USER!r} that PostgreSQL "
+                "runs as under root: useradd is missing (install passwd, or run as a "
+                "normal user)"
+            ) from None
+        subprocess.run(  # noqa: S603 - a fixed binary and arguments
+            [useradd, "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+             POSTGRES_SYSTEM_USER],
+            check=True,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+        )  # fmt: skip
+    return POSTGRES_SYSTEM_USER
 
 
 def _postgres_binaries() -> Path:

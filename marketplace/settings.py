@@ -13,6 +13,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from marketplace import dburl
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -107,7 +109,9 @@ TEMPLATES = [
 ]
 
 # --- Data -------------------------------------------------------------------------------
-DATABASES = {"default": env.db("DATABASE_URL")}
+# Through dburl, not env.db() alone: a unix-socket server ends up in HOST, where every reader
+# of the settings (dbshell, child processes the tests start) looks for it.
+DATABASES = {"default": dburl.settings_from_url(env("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5

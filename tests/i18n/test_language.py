@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +175,91 @@ def test_the_not_found_page_speaks_the_visitors_language(client):
     assert "Halaman tidak ditemukan" in response.text
     response = client.get("/no-such-page/", headers={"accept-language": ENGLISH_BROWSER})
     assert "Page not found" in response.text
+
+
+# --- flash messages: in the member's saved language, whatever the browser asks for -------
+
+
+def _messages_on(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_an_indonesian_demo_member_is_told_they_signed_in_in_indonesian(client):
+    import io
+
+    from django.core.management import call_command
+
+    from accounts.demo import DEMO_PASSWORD
+
+    call_command("demo_data", stdout=io.StringIO())
+    rina = User.objects.get(email="rina@demo.asisten.example")
+    assert rina.language == "id"
+
+    response = client.post(
+        reverse("account_login"),
+        {"login": rina.email, "password": DEMO_PASSWORD},
+        headers={"accept-language": ENGLISH_BROWSER},
+        follow=True,
+    )
+
+    assert _messages_on(response) == [f"Berhasil masuk sebagai {rina.name}."]
+    assert "Successfully signed in" not in response.text
+
+
+def test_an_english_member_with_an_indonesian_browser_is_told_in_english(client, va):
+    va.language = "en"
+    va.save(update_fields=["language"])
+
+    response = client.post(
+        reverse("account_login"),
+        {"login": va.email, "password": PASSWORD},
+        headers={"accept-language": INDONESIAN_BROWSER},
+        follow=True,
+    )
+
+    assert _messages_on(response) == [f"Successfully signed in as {va.name}."]
+
+
+def test_an_indonesian_member_who_is_suspended_is_told_why_in_indonesian(client, suspended):
+    suspended.language = "id"
+    suspended.save(update_fields=["language"])
+
+    response = client.post(
+        reverse("account_login"),
+        {"login": suspended.email, "password": PASSWORD},
+        headers={"accept-language": ENGLISH_BROWSER},
+        follow=True,
+    )
+
+    assert _messages_on(response) == [
+        "Akun Anda ditangguhkan sehingga Anda tidak bisa masuk. Hubungi tim dukungan jika "
+        "menurut Anda ini keliru."
+    ]
+
+
+def test_an_indonesian_member_suspended_while_signed_in_is_told_in_indonesian(client, va):
+    va.language = "id"
+    va.save(update_fields=["language"])
+    client.force_login(va)
+    va.suspended_at = va.date_joined
+    va.save(update_fields=["suspended_at"])
+
+    response = client.get(
+        reverse("accounts:profile"), headers={"accept-language": ENGLISH_BROWSER}, follow=True
+    )
+
+    assert _messages_on(response) == [
+        "Akun Anda ditangguhkan. Hubungi tim dukungan jika menurut Anda ini keliru."
+    ]
+
+
+def test_signing_out_says_so_in_the_members_language(client, va):
+    va.language = "id"
+    va.save(update_fields=["language"])
+    client.force_login(va)
+
+    response = client.post(
+        reverse("account_logout"), headers={"accept-language": ENGLISH_BROWSER}, follow=True
+    )
+
+    assert _messages_on(response) == ["Anda telah keluar."]

@@ -21,7 +21,10 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
+from django.db import connection
 
+from marketplace import dburl
+from marketplace.celery import STARTUP_PREFIX
 from marketplace.celery import app as celery_app
 from notifications.broker import forget_outage
 
@@ -108,17 +111,19 @@ def html_body(message: Message) -> str:
 
 
 def database_url() -> str:
-    db = settings.DATABASES["default"]
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    host = db["HOST"] or "127.0.0.1"
-    if host.startswith("/"):  # the quick start's private PostgreSQL listens on a unix socket
-        return f"postgres://{auth}@/{db['NAME']}?host={host}&port={db['PORT'] or 5432}"
-    return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+    """The test database's URL for a child process (TCP or unix socket alike)."""
+    return dburl.url_from_settings(settings.DATABASES["default"])
+
+
+def log_tail(log: Path, lines: int = 40) -> str:
+    text = log.read_text(errors="replace") if log.exists() else "(no log)"
+    return "\n".join(text.splitlines()[-lines:])
 
 
 class Worker:
     def __init__(self, *, broker_url: str, email_url: str, log: Path, extra_env: dict):
         self.log = log
+        self.broker_url = broker_url
         env = {
             **os.environ,
             "DATABASE_URL": database_url(),
@@ -153,12 +158,33 @@ class Worker:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        self.expected = dburl.server_identity(connection)
         wait_for(self._ready, timeout=60, message=f"worker ready (log {log})")
+        self._check_connections()
 
     def _ready(self) -> bool:
         if self.process.poll() is not None:
-            raise AssertionError(f"worker exited:\n{self.log.read_text()}")
-        return " ready." in self.log.read_text()
+            raise AssertionError(f"worker exited:\n{log_tail(self.log)}")
+        text = self.log.read_text(errors="replace")
+        if "Cannot connect to" in text:
+            self.stop()
+            raise AssertionError(
+                f"the worker cannot reach its broker {self.broker_url}:\n{log_tail(self.log)}"
+            )
+        return STARTUP_PREFIX in text
+
+    def _check_connections(self) -> None:
+        """The worker's first connection must reach this test run's own database: the same
+        name on the same server, whatever kind (TCP or socket) it is."""
+        lines = self.log.read_text(errors="replace").splitlines()
+        line = next(line for line in reversed(lines) if STARTUP_PREFIX in line)
+        if self.expected not in line or f"broker {self.broker_url}" not in line:
+            self.stop()
+            raise AssertionError(
+                f"the worker did not reach this run's servers ({self.expected}; broker "
+                f"{self.broker_url}):\n"
+                f"{log_tail(self.log)}"
+            )
 
     def kill(self) -> None:
         """kill -9: no chance to finish or acknowledge anything."""

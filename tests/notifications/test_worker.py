@@ -231,3 +231,42 @@ def test_smtp_failing_past_the_limit_fails_then_staff_retry_it_from_the_admin(
         message="sent after staff retry",
     )
     assert len(smtp_sink.to(client_user.email)) == 1
+
+
+# --- a worker that cannot reach this run's servers fails its test at once ------------------
+
+
+def test_a_worker_given_an_unreachable_database_fails_at_once_with_its_log(start_worker):
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(AssertionError) as failure:
+        start_worker(DATABASE_URL="postgres://postgres@127.0.0.1:9/nowhere")
+
+    assert time.monotonic() - started < 30  # its start-up line, not a wait for email
+    assert "did not reach this run's servers" in str(failure.value)
+    assert 'database "nowhere" at 127.0.0.1:9 unreachable' in str(failure.value)
+
+
+def test_a_worker_given_another_database_on_the_same_server_fails_at_once(start_worker):
+    from django.conf import settings as django_settings
+
+    from marketplace import dburl
+
+    other = dburl.url_from_settings(django_settings.DATABASES["default"], name="postgres")
+    with pytest.raises(AssertionError) as failure:
+        start_worker(DATABASE_URL=other)
+
+    assert 'worker start-up: database "postgres" on the server started' in str(failure.value)
+
+
+def test_a_worker_given_an_unreachable_broker_fails_at_once_with_its_log(start_worker):
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(AssertionError) as failure:
+        start_worker(broker_url="redis://127.0.0.1:9/0")
+
+    assert time.monotonic() - started < 30
+    assert "cannot reach its broker" in str(failure.value)
+    assert "redis://127.0.0.1:9/0" in str(failure.value)
