@@ -34,8 +34,7 @@ def test_a_visitor_with_an_indonesian_browser_gets_indonesian(client):
 def test_a_page_in_indonesian_leaves_the_threads_language_as_it_was(client, va):
     # The language is the request's own: code that runs in this thread afterwards (the
     # next request, a test, an eager task) must not speak the last viewer's language.
-    va.language = "id"
-    va.save(update_fields=["language"])
+    _speaks(va, "id")
     client.force_login(va)
     with translation.override("en"):
         assert _language_of(client.get("/")) == "id"
@@ -66,8 +65,7 @@ def test_a_visitor_whose_browser_prefers_english_over_indonesian_gets_english(cl
 
 
 def test_the_saved_preference_beats_the_browser(client, va):
-    va.language = "id"
-    va.save(update_fields=["language"])
+    _speaks(va, "id")
     client.force_login(va)
     response = client.get("/", headers={"accept-language": ENGLISH_BROWSER})
     assert _language_of(response) == "id"
@@ -184,6 +182,21 @@ def _messages_on(response) -> list[str]:
     return [str(message) for message in response.context["messages"]]
 
 
+def _sign_in(client, user, *, browser: str, password: str = PASSWORD):
+    """Sign in through the real form from a browser asking for `browser`'s languages."""
+    return client.post(
+        reverse("account_login"),
+        {"login": user.email, "password": password},
+        headers={"accept-language": browser},
+        follow=True,
+    )
+
+
+def _speaks(user, language: str) -> None:
+    user.language = language
+    user.save(update_fields=["language"])
+
+
 def test_an_indonesian_demo_member_is_told_they_signed_in_in_indonesian(client):
     import io
 
@@ -195,41 +208,24 @@ def test_an_indonesian_demo_member_is_told_they_signed_in_in_indonesian(client):
     rina = User.objects.get(email="rina@demo.asisten.example")
     assert rina.language == "id"
 
-    response = client.post(
-        reverse("account_login"),
-        {"login": rina.email, "password": DEMO_PASSWORD},
-        headers={"accept-language": ENGLISH_BROWSER},
-        follow=True,
-    )
+    response = _sign_in(client, rina, browser=ENGLISH_BROWSER, password=DEMO_PASSWORD)
 
     assert _messages_on(response) == [f"Berhasil masuk sebagai {rina.name}."]
     assert "Successfully signed in" not in response.text
 
 
 def test_an_english_member_with_an_indonesian_browser_is_told_in_english(client, va):
-    va.language = "en"
-    va.save(update_fields=["language"])
+    _speaks(va, "en")
 
-    response = client.post(
-        reverse("account_login"),
-        {"login": va.email, "password": PASSWORD},
-        headers={"accept-language": INDONESIAN_BROWSER},
-        follow=True,
-    )
+    response = _sign_in(client, va, browser=INDONESIAN_BROWSER)
 
     assert _messages_on(response) == [f"Successfully signed in as {va.name}."]
 
 
 def test_an_indonesian_member_who_is_suspended_is_told_why_in_indonesian(client, suspended):
-    suspended.language = "id"
-    suspended.save(update_fields=["language"])
+    _speaks(suspended, "id")
 
-    response = client.post(
-        reverse("account_login"),
-        {"login": suspended.email, "password": PASSWORD},
-        headers={"accept-language": ENGLISH_BROWSER},
-        follow=True,
-    )
+    response = _sign_in(client, suspended, browser=ENGLISH_BROWSER)
 
     assert _messages_on(response) == [
         "Akun Anda ditangguhkan sehingga Anda tidak bisa masuk. Hubungi tim dukungan jika "
@@ -238,8 +234,7 @@ def test_an_indonesian_member_who_is_suspended_is_told_why_in_indonesian(client,
 
 
 def test_an_indonesian_member_suspended_while_signed_in_is_told_in_indonesian(client, va):
-    va.language = "id"
-    va.save(update_fields=["language"])
+    _speaks(va, "id")
     client.force_login(va)
     va.suspended_at = va.date_joined
     va.save(update_fields=["suspended_at"])
@@ -254,8 +249,7 @@ def test_an_indonesian_member_suspended_while_signed_in_is_told_in_indonesian(cl
 
 
 def test_signing_out_says_so_in_the_members_language(client, va):
-    va.language = "id"
-    va.save(update_fields=["language"])
+    _speaks(va, "id")
     client.force_login(va)
 
     response = client.post(
