@@ -27,3 +27,24 @@ def test_the_fanout_scratch_database_is_made_on_the_configured_server():
     finally:
         admin_execute(url, f'DROP DATABASE IF EXISTS "{name}"')
     assert not _exists(name)
+
+
+def test_the_load_test_reaches_the_configured_server_for_its_scratch_database():
+    """It used to build its libpq string from HOST alone, which is empty for a socket URL:
+    the quick start's private server was never the one it reached."""
+    import psycopg2
+
+    from loadtest.run import _libpq
+    from marketplace import dburl
+
+    other = psycopg2.connect(_libpq(os.environ["DATABASE_URL"]))
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(dburl.IDENTITY_SQL)
+            name, started = cursor.fetchone()
+    finally:
+        other.close()
+
+    # The main database (the URL's), on the very server this test run uses.
+    assert started in dburl.server_identity(connection)
+    assert name == dburl.settings_from_url(os.environ["DATABASE_URL"])["NAME"]
