@@ -108,3 +108,20 @@ def private_tmp_dir(prefix: str):
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def server_identity_at(url: str) -> str:
+    """What `dburl.server_identity` says, from a plain libpq connection to `url` (as a child
+    process would connect)."""
+    import psycopg2
+
+    from marketplace import dburl
+
+    other = psycopg2.connect(url)
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(dburl.IDENTITY_SQL)
+            name, started = cursor.fetchone()
+    finally:
+        other.close()
+    return f'database "{name}" on the server started {started}'
