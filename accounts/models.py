@@ -121,11 +121,16 @@ class VAProfileQuerySet(models.QuerySet):
         """What a directory card shows, fetched up front: no query per card."""
         from jobs.models import Skill
 
-        return self.select_related("user").prefetch_related(
-            models.Prefetch("skills", queryset=Skill.objects.order_by("name")),
-            models.Prefetch(
-                "portfolio_items", queryset=PortfolioItem.objects.order_by("-created_at", "-id")
-            ),
+        return (
+            self.select_related("user")
+            .defer("search_vector")
+            .prefetch_related(
+                models.Prefetch("skills", queryset=Skill.objects.order_by("name")),
+                models.Prefetch(
+                    "portfolio_items",
+                    queryset=PortfolioItem.objects.order_by("-created_at", "-id"),
+                ),
+            )
         )
 
 
