@@ -14,15 +14,6 @@ class SavedVAQuerySet(models.QuerySet):
     def of(self, client):
         return self.filter(client=client)
 
-    def listed(self):
-        """Saved VAs who are still listed in the directory (not suspended, still a VA)."""
-        return self.filter(
-            va__is_active=True,
-            va__suspended_at__isnull=True,
-            va__is_va=True,
-            va__va_profile__isnull=False,
-        )
-
 
 class SavedVA(models.Model):
     client = models.ForeignKey(

@@ -25,6 +25,8 @@ from marketplace.navigation import safe_next_url
 
 # Query-string names that are not filters: they only say which page to show.
 _PAGING_PARAMS = ("page", "after", "before")
+# The saved page shows the latest this many of each list (and says so when there are more).
+SAVED_SHOWN = 200
 
 
 def _saved_va_ids(user, va_ids: list[int]) -> set[int]:
@@ -82,20 +84,23 @@ def saved(request: HttpRequest) -> HttpResponse:
             VAProfile.objects.listed()
             .filter(user__saved_by_clients__client=user)
             .for_cards()
-            .order_by("-user__saved_by_clients__created_at", "-id")
+            .order_by("-user__saved_by_clients__created_at", "-id")[: SAVED_SHOWN + 1]
         )
     saved_jobs = []
     if user.is_va:
-        rows = list(SavedJob.objects.of(user).order_by("-created_at", "-id"))
+        rows = list(SavedJob.objects.of(user).order_by("-created_at", "-id")[: SAVED_SHOWN + 1])
         visible = Job.objects.visible_to(user).for_listing().in_bulk([r.job_id for r in rows])
         saved_jobs = [{"job_id": r.job_id, "job": visible.get(r.job_id)} for r in rows]
     return render(
         request,
         "directory/saved.html",
         {
-            "saved_vas": saved_vas,
+            "saved_vas": saved_vas[:SAVED_SHOWN],
+            "more_vas": len(saved_vas) > SAVED_SHOWN,
             "saved_va_ids": {p.user_id for p in saved_vas},
-            "saved_jobs": saved_jobs,
+            "saved_jobs": saved_jobs[:SAVED_SHOWN],
+            "more_jobs": len(saved_jobs) > SAVED_SHOWN,
+            "shown": SAVED_SHOWN,
         },
     )
 

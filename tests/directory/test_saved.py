@@ -220,3 +220,17 @@ def test_a_client_who_does_not_work_as_a_va_cannot_save_tasks(client, client_use
 def test_the_saved_page_needs_a_sign_in(client):
     response = client.get(reverse("directory:saved"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_saved_page_shows_the_latest_saves_and_says_when_there_are_more(
+    client, va, monkeypatch
+):
+    monkeypatch.setattr("directory.views.SAVED_SHOWN", 2)
+    jobs = [JobFactory(title=f"Saved task {i}") for i in range(3)]
+    client.force_login(va)
+    for job in jobs:
+        save_job(client, job)
+    client.get("/")  # shows (and so drops) the "saved" messages
+    page = client.get(reverse("directory:saved")).content.decode()
+    assert "Saved task 2" in page and "Saved task 1" in page and "Saved task 0" not in page
+    assert "Showing the 2 tasks you saved most recently." in page
