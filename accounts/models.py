@@ -201,7 +201,8 @@ class VAProfile(models.Model):
         verbose_name_plural = _("VA profiles")
         indexes = [
             GinIndex(fields=["search_vector"], name="va_profile_search"),
-            # The directory's sorts (accounts.models.VAProfileQuerySet, directory.listing).
+            # The directory's rating and completed-contracts sorts (directory.listing). The
+            # rate sorts order by expressions (VAs without a rate last) and go without one.
             models.Index(
                 fields=["-rating_average", "-rating_count", "-id"], name="va_profile_rating"
             ),
@@ -209,7 +210,6 @@ class VAProfile(models.Model):
                 fields=["-completed_contracts", "-rating_average", "-id"],
                 name="va_profile_completed",
             ),
-            models.Index(fields=["hourly_rate", "id"], name="va_profile_rate"),
         ]
         constraints = [
             models.CheckConstraint(

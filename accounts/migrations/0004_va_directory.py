@@ -45,8 +45,4 @@ class Migration(migrations.Migration):
             model_name='vaprofile',
             index=models.Index(fields=['-completed_contracts', '-rating_average', '-id'], name='va_profile_completed'),
         ),
-        migrations.AddIndex(
-            model_name='vaprofile',
-            index=models.Index(fields=['hourly_rate', 'id'], name='va_profile_rate'),
-        ),
     ]
