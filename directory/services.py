@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from directory.models import SavedJob, SavedVA
+from directory.permissions import can_save_jobs, can_save_vas
 from jobs.models import Job
 
 
 def saved_va_add(*, client: User, va: User) -> None:
     """`client` keeps `va` on their saved list (nothing changes if already there)."""
-    if not client.is_client:
+    if not can_save_vas(client):
         raise ValidationError(_("Switch on hiring to save VAs."), code="role")
     if va.pk == client.pk:
         raise ValidationError(_("You cannot save your own profile."), code="self")
@@ -32,7 +33,7 @@ def saved_va_remove(*, client: User, va_id: int) -> None:
 
 def saved_job_add(*, va: User, job: Job) -> None:
     """`va` keeps `job` on their saved list (nothing changes if already there)."""
-    if not va.is_va:
+    if not can_save_jobs(va):
         raise ValidationError(_("Switch on working as a VA to save tasks."), code="role")
     if job.client_id == va.pk:
         raise ValidationError(_("You cannot save your own task."), code="self")

@@ -19,6 +19,7 @@ from directory import services
 from directory.forms import DirectoryForm
 from directory.listing import RESULT_CAP, DirectoryQuery, directory_page
 from directory.models import SavedJob, SavedVA
+from directory.permissions import can_save_jobs, can_save_vas
 from jobs.models import Job
 from marketplace.fields import active_filter_count
 from marketplace.navigation import safe_next_url
@@ -31,7 +32,7 @@ SAVED_SHOWN = 200
 
 def _saved_va_ids(user, va_ids: list[int]) -> set[int]:
     """Which of these VAs the signed-in client saved: one query for the whole page."""
-    if not (user.is_authenticated and user.is_client) or not va_ids:
+    if not can_save_vas(user) or not va_ids:
         return set()
     return set(SavedVA.objects.of(user).filter(va_id__in=va_ids).values_list("va_id", flat=True))
 
@@ -79,7 +80,7 @@ def saved(request: HttpRequest) -> HttpResponse:
     """
     user = request.user
     saved_vas = []
-    if user.is_client:
+    if can_save_vas(user):
         saved_vas = list(
             VAProfile.objects.listed()
             .filter(user__saved_by_clients__client=user)
@@ -87,7 +88,7 @@ def saved(request: HttpRequest) -> HttpResponse:
             .order_by("-user__saved_by_clients__created_at", "-id")[: SAVED_SHOWN + 1]
         )
     saved_jobs = []
-    if user.is_va:
+    if can_save_jobs(user):
         rows = list(SavedJob.objects.of(user).order_by("-created_at", "-id")[: SAVED_SHOWN + 1])
         visible = Job.objects.visible_to(user).for_listing().in_bulk([r.job_id for r in rows])
         saved_jobs = [{"job_id": r.job_id, "job": visible.get(r.job_id)} for r in rows]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from directory.models import SavedJob, SavedVA
+from directory.permissions import can_save_jobs, can_save_vas
 
 register = template.Library()
 
@@ -36,7 +37,7 @@ def save_va_button(context, va_id: int, saved_va_ids=None) -> dict:
     user = context["request"].user
     return _button(
         context,
-        show=user.is_authenticated and user.is_client and user.pk != va_id,
+        show=can_save_vas(user) and user.pk != va_id,
         name="va",
         pk=va_id,
         saved=lambda: (
@@ -54,7 +55,7 @@ def save_job_button(context, job_id: int, is_owner: bool = False, saved=None) ->
     user = context["request"].user
     return _button(
         context,
-        show=user.is_authenticated and user.is_va and not is_owner,
+        show=can_save_jobs(user) and not is_owner,
         name="job",
         pk=job_id,
         saved=lambda: (
