@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from accounts import services
 from accounts.models import ClientProfile, PortfolioItem, User, VAProfile
 
 
@@ -114,8 +115,14 @@ class VAProfileAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "user__name", "headline", "country")
     raw_id_fields = ("user",)
     filter_horizontal = ("skills", "categories")
-    readonly_fields = ("updated_at",)
+    readonly_fields = ("updated_at", "rating_average", "rating_count", "completed_contracts")
     inlines = [PortfolioItemInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Headline, bio, skills or portfolio titles may have changed: keep the directory's
+        # search current.
+        services.va_search_vectors_refresh(profile_ids=[form.instance.pk])
 
 
 @admin.register(ClientProfile)
@@ -135,6 +142,10 @@ class PortfolioItemAdmin(admin.ModelAdmin):
     search_fields = ("title", "profile__user__email", "profile__user__name")
     raw_id_fields = ("profile",)
     readonly_fields = ("file", "original_name", "content_type", "size", "created_at")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.va_search_vectors_refresh(profile_ids=[obj.profile_id])
 
     @admin.display(description=_("VA"), ordering="profile__user__email")
     def owner(self, item: PortfolioItem) -> str:

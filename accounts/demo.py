@@ -223,6 +223,7 @@ def _va_profile(user: User, data: dict) -> None:
         PortfolioItem.objects.get_or_create(
             profile=profile, title=title, defaults={"link": link, "description": ""}
         )
+    services.va_search_vectors_refresh(profile_ids=[profile.pk])
 
 
 def load(stdout) -> None:

@@ -2,10 +2,13 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchRank, SearchVectorField
 from django.db import models
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.search import bilingual_query
 from marketplace.storage import generated_key, private_storage
 
 CURRENCY_CHOICES = [("IDR", "IDR (Rp)"), ("USD", "USD ($)")]
@@ -100,7 +103,52 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.suspended_at is not None
 
 
+class VAProfileQuerySet(models.QuerySet):
+    def listed(self):
+        """Profiles the VA directory shows: the same people as `User.objects.public_vas()`
+        (active, not suspended, working as a VA), as one condition on the joined user row."""
+        return self.filter(user__is_active=True, user__suspended_at__isnull=True, user__is_va=True)
+
+    def search(self, text: str):
+        """Full-text match in English or Indonesian (websearch syntax), annotated with
+        `rank`; the vector holds every text in both configurations (accounts.services)."""
+        query = bilingual_query(text)
+        return self.filter(search_vector=query).annotate(
+            rank=SearchRank(models.F("search_vector"), query)
+        )
+
+    def for_cards(self):
+        """What a directory card shows, fetched up front: no query per card."""
+        from jobs.models import Skill
+
+        return (
+            self.select_related("user")
+            .defer("search_vector")
+            .prefetch_related(
+                models.Prefetch("skills", queryset=Skill.objects.order_by("name")),
+                models.Prefetch(
+                    "portfolio_items",
+                    queryset=PortfolioItem.objects.order_by("-created_at", "-id"),
+                ),
+            )
+        )
+
+
 class VAProfile(models.Model):
+    """A VA's public profile.
+
+    The directory (`/vas/`) filters and sorts by the rating and the completed contracts, so
+    they are stored here (denormalised) rather than counted per card: `rating_average` and
+    `rating_count` over clients' *visible* reviews, `completed_contracts` over completed
+    contracts. contracts.services.va_stats_refresh keeps them: the services that complete a
+    contract or publish a review call it in their transaction, the hourly beat task
+    `contracts.tasks.refresh_va_stats_for_closed_review_windows` catches reviews that become
+    visible when a review window closes, and `manage.py refresh_va_stats` (also the data
+    migration) recomputes every VA. `rating_average` is 0 while there are no visible
+    reviews, so the sorts need no NULL handling. `search_vector` (headline, bio, skill
+    names, portfolio titles; English and Indonesian) is kept by accounts.services.
+    """
+
     class Availability(models.TextChoices):
         FULL_TIME = "full_time", _("Full time (30+ hours/week)")
         PART_TIME = "part_time", _("Part time (10–30 hours/week)")
@@ -137,10 +185,32 @@ class VAProfile(models.Model):
         default=Availability.PART_TIME,
     )
     updated_at = models.DateTimeField(auto_now=True)
+    rating_average = models.DecimalField(
+        _("average rating"), max_digits=2, decimal_places=1, default=0, editable=False
+    )
+    rating_count = models.PositiveIntegerField(_("reviews"), default=0, editable=False)
+    completed_contracts = models.PositiveIntegerField(
+        _("completed contracts"), default=0, editable=False
+    )
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = VAProfileQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("VA profile")
         verbose_name_plural = _("VA profiles")
+        indexes = [
+            GinIndex(fields=["search_vector"], name="va_profile_search"),
+            # The directory's rating and completed-contracts sorts (directory.listing). The
+            # rate sorts order by expressions (VAs without a rate last) and go without one.
+            models.Index(
+                fields=["-rating_average", "-rating_count", "-id"], name="va_profile_rating"
+            ),
+            models.Index(
+                fields=["-completed_contracts", "-rating_average", "-id"],
+                name="va_profile_completed",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(hourly_rate__isnull=True) | models.Q(hourly_rate__gt=0),

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -29,6 +29,41 @@ VA_FIELDS = (
     "availability",
 )
 CLIENT_FIELDS = ("display_name", "website", "about")
+
+# The directory's search (accounts.models.VAProfileQuerySet.search): headline weighs most
+# (A), then skill names (B), then portfolio titles and the bio (C). Every part in both the
+# English and the Indonesian configuration, as the job board's vector (jobs.services).
+_VA_SEARCH_VECTOR_SQL = """
+UPDATE accounts_vaprofile AS p SET search_vector =
+    setweight(to_tsvector('english', p.headline), 'A')
+    || setweight(to_tsvector('indonesian', p.headline), 'A')
+    || setweight(to_tsvector('english', src.skills), 'B')
+    || setweight(to_tsvector('indonesian', src.skills), 'B')
+    || setweight(to_tsvector('english', src.portfolio || ' ' || p.bio), 'C')
+    || setweight(to_tsvector('indonesian', src.portfolio || ' ' || p.bio), 'C')
+FROM (
+    SELECT p2.id,
+        coalesce((
+            SELECT string_agg(s.name, ' ')
+            FROM accounts_vaprofile_skills ps JOIN jobs_skill s ON s.id = ps.skill_id
+            WHERE ps.vaprofile_id = p2.id
+        ), '') AS skills,
+        coalesce((
+            SELECT string_agg(i.title, ' ') FROM accounts_portfolioitem i WHERE i.profile_id = p2.id
+        ), '') AS portfolio
+    FROM accounts_vaprofile p2
+    WHERE p2.id = ANY(%s)
+) AS src
+WHERE p.id = src.id
+"""
+
+
+def va_search_vectors_refresh(*, profile_ids: Iterable[int]) -> None:
+    """Recompute the directory's `search_vector` of these VA profiles in one UPDATE."""
+    ids = list(profile_ids)
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute(_VA_SEARCH_VECTOR_SQL, [ids])
 
 
 def skill_get_or_create(*, name: str) -> Skill:
@@ -137,6 +172,7 @@ def _va_profile_save(*, user: User, data: Mapping[str, Any]) -> VAProfile:
         profile.skills.set(skills)
     if "categories" in data:
         profile.categories.set(data["categories"])
+    va_search_vectors_refresh(profile_ids=[profile.pk])
     return profile
 
 
@@ -193,6 +229,7 @@ def portfolio_item_create(
             if stored:
                 item.file.storage.delete(stored)
             raise
+        va_search_vectors_refresh(profile_ids=[item.profile_id])
     return item
 
 
@@ -227,6 +264,7 @@ def portfolio_item_update(
             raise
         if old_name and old_name != (item.file.name or ""):
             _delete_stored_file_on_commit(storage, old_name)
+        va_search_vectors_refresh(profile_ids=[item.profile_id])
     return item
 
 
@@ -235,5 +273,7 @@ def portfolio_item_delete(*, item: PortfolioItem) -> None:
     with transaction.atomic():
         item = PortfolioItem.objects.select_for_update().get(pk=item.pk)
         storage, name = item.file.storage, item.file.name or ""
+        profile_id = item.profile_id
         item.delete()
         _delete_stored_file_on_commit(storage, name)
+        va_search_vectors_refresh(profile_ids=[profile_id])

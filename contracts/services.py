@@ -7,18 +7,21 @@ people can read; the views show them next to the form.
 """
 
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Avg, Count, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import VAProfile
 from contracts.models import (
+    REVIEW_WINDOW,
     Contract,
     Deliverable,
     DeliverableFile,
@@ -521,6 +524,59 @@ def payment_confirm(*, payment: PaymentMark, va) -> PaymentMark:
     return payment
 
 
+# --- the VA's stored rating and completed contracts ---------------------------------------
+
+
+def va_stats_refresh(*, va_ids: Iterable[int] | None = None) -> int:
+    """Recompute the rating and completed contracts stored on these VAs' profiles (all VA
+    profiles when `va_ids` is None) in one UPDATE; returns how many profiles it wrote.
+
+    The numbers are those the public profile shows (contracts.ratings.va_rating_summary):
+    clients' visible reviews averaged and rounded to one decimal, and completed contracts.
+    See accounts.models.VAProfile for who calls this and why the numbers are stored.
+    """
+    profiles = VAProfile.objects.all()
+    if va_ids is not None:
+        profiles = profiles.filter(user_id__in=list(va_ids))
+    reviews = (
+        Review.objects.visible()
+        .of_vas()
+        .filter(subject_id=OuterRef("user_id"))
+        .order_by()
+        .values("subject_id")
+    )
+    completed = (
+        Contract.objects.filter(va_id=OuterRef("user_id"), status=Contract.Status.COMPLETED)
+        .order_by()
+        .values("va_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return profiles.update(
+        rating_average=Coalesce(
+            Subquery(reviews.annotate(average=Round(Avg("overall"), 1)).values("average")),
+            Value(0),
+        ),
+        rating_count=Coalesce(Subquery(reviews.annotate(n=Count("pk")).values("n")), Value(0)),
+        completed_contracts=Coalesce(Subquery(completed), Value(0)),
+    )
+
+
+def va_stats_refresh_closed_windows(*, lookback: timedelta = timedelta(hours=3)) -> int:
+    """Reviews left by one side only become visible when the review window closes, with no
+    write to hook: refresh the VAs whose contracts' windows closed within `lookback`
+    (the beat task runs hourly, so windows overlap and none is missed)."""
+    now = timezone.now()
+    va_ids = (
+        Contract.objects.filter(
+            ended_at__gt=now - REVIEW_WINDOW - lookback, ended_at__lte=now - REVIEW_WINDOW
+        )
+        .values_list("va_id", flat=True)
+        .distinct()
+    )
+    return va_stats_refresh(va_ids=list(va_ids))
+
+
 # --- the end -----------------------------------------------------------------------------
 
 
@@ -537,6 +593,7 @@ def contract_complete(*, contract: Contract, client) -> Contract:
         job = Job.objects.select_for_update().get(pk=contract.job_id)
         job.status = Job.Status.COMPLETED
         job.save(update_fields=["status", "updated_at"])
+        va_stats_refresh(va_ids=[contract.va_id])
         _notify(
             "contract_completed",
             contract,
@@ -629,6 +686,8 @@ def review_leave(
             text=(text or "").strip(),
             **scores,
         )
+        # Either side's review may make the client's review of the VA visible.
+        va_stats_refresh(va_ids=[contract.va_id])
         _notify(
             "review_received",
             contract,

@@ -28,14 +28,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
+from typing import ClassVar
 
 from django.core.cache import caches
 from django.db import transaction
-from django.db.models import BooleanField, Expression, F, Q, QuerySet, Value
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from jobs.models import FILTER_TOKENS, Job
 from marketplace import prepared
+from marketplace.paging import KeysetPage, RowCompare, keyset_window
 
 logger = logging.getLogger(__name__)
 
@@ -65,33 +67,6 @@ FILTERS = (
     "posted_since",
     "fewer_bids_than",
 )
-
-
-class RowCompare(Expression):
-    """`(a, b) < (x, y)`: the row comparison PostgreSQL walks an index with."""
-
-    conditional = True
-    output_field = BooleanField()
-
-    def __init__(self, columns: list[str], op: str, values: list):
-        super().__init__()
-        self.columns = [F(name) for name in columns]
-        self.values = [Value(value) for value in values]
-        self.op = op
-
-    def get_source_expressions(self):
-        return [*self.columns, *self.values]
-
-    def set_source_expressions(self, exprs):
-        n = len(self.columns)
-        self.columns, self.values = exprs[:n], exprs[n:]
-
-    def as_sql(self, compiler, connection):
-        left = [compiler.compile(e) for e in self.columns]
-        right = [compiler.compile(e) for e in self.values]
-        params = [p for _sql, ps in left + right for p in ps]
-        sql = f"({', '.join(s for s, _p in left)}) {self.op} ({', '.join(s for s, _p in right)})"
-        return sql, params
 
 
 # --- filters ----------------------------------------------------------------------------
@@ -309,17 +284,13 @@ _STATE_COLUMNS = ("id", "updated_at", "bid_count", "published_at", "max_rate", "
 
 
 @dataclass
-class BoardPage:
-    number: int
-    count: int  # capped at RESULT_CAP + 1
+class BoardPage(KeysetPage):
+    page_size: ClassVar[int] = PAGE_SIZE
+    result_cap: ClassVar[int] = RESULT_CAP
     # (id, updated_at, bid_count, published_at, max_rate, closes_at) of each row: a job card
     # shows nothing that changes without one of these changing (job edits save updated_at;
     # bids keep bid_count), so they key the cached HTML.
     state: list[tuple] = field(default_factory=list)
-    has_next: bool = False
-    has_previous: bool = False
-    next_cursor: str = ""
-    previous_cursor: str = ""
     sort: str = "newest"
 
     @property
@@ -331,43 +302,6 @@ class BoardPage:
         """The page's jobs, read only when the page is rendered (not on a cache hit)."""
         found = Job.objects.for_listing().in_bulk(self.ids)
         return [found[pk] for pk in self.ids if pk in found]
-
-    @property
-    def count_is_capped(self) -> bool:
-        return self.count > RESULT_CAP
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    @property
-    def num_pages(self) -> int | None:
-        """Known only when the count is not capped."""
-        if self.count_is_capped:
-            return None
-        return max(1, -(-self.count // PAGE_SIZE))
-
-    def links(self, base_query: str) -> dict[str, str]:
-        """Query strings of the Previous and Next links (filters kept, cursors added)."""
-        prefix = f"{base_query}&" if base_query else ""
-        links = {}
-        if self.has_next:
-            cursor = f"after={self.next_cursor}&" if self.next_cursor else ""
-            links["next"] = f"{prefix}{cursor}page={self.next_page_number}"
-        if self.has_previous:
-            if self.previous_page_number == 1:
-                links["previous"] = base_query
-            elif self.previous_cursor:
-                links["previous"] = (
-                    f"{prefix}before={self.previous_cursor}&page={self.previous_page_number}"
-                )
-            else:
-                links["previous"] = f"{prefix}page={self.previous_page_number}"
-        return links
 
 
 def _shape(values: dict) -> tuple:
@@ -456,18 +390,12 @@ def board_page(
         has_previous = page > 1
         has_next = more
     else:
-        rows = _keyset_rows(query, values, cursor, backward)
-        more = len(rows) > PAGE_SIZE
-        rows = rows[:PAGE_SIZE]
-        if backward:
-            rows.reverse()
-            has_previous, has_next = more, True
-        else:
-            has_previous, has_next = True, more
-        if page == 1 and has_previous:
-            page = 2  # a cursor always comes from a later page than the first
-        if not has_previous:
-            page = 1
+        rows, page, has_previous, has_next = keyset_window(
+            _keyset_rows(query, values, cursor, backward),
+            page=page,
+            page_size=PAGE_SIZE,
+            backward=backward,
+        )
     if not rows:
         has_next = False
     return BoardPage(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CURRENCY_CHOICES, TIMEZONE_CHOICES
 from jobs.models import Category, Job, Skill
-from marketplace.fields import parse_money
+from marketplace.fields import RateRangeMixin, parse_money
 from marketplace.templatetags.money import format_money
 
 MAX_NEW_SKILLS = 10
@@ -319,7 +319,7 @@ SORT_CHOICES = [
 ]
 
 
-class BoardForm(forms.Form):
+class BoardForm(RateRangeMixin, forms.Form):
     """The board's query string. Bad values are reported and ignored, never a 500."""
 
     q = forms.CharField(
@@ -364,24 +364,9 @@ class BoardForm(forms.Form):
     )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
-    def _clean_rate(self, name: str):
-        raw = self.cleaned_data.get(name, "")
-        if not raw:
-            return None
-        # Without a chosen currency, read the number as typed (dots/commas per language).
-        return parse_money(raw, self.data.get("currency") or "USD")
-
-    def clean_rate_min(self):
-        return self._clean_rate("rate_min")
-
-    def clean_rate_max(self):
-        return self._clean_rate("rate_max")
-
     def clean(self):
         data = super().clean()
-        low, high = data.get("rate_min"), data.get("rate_max")
-        if low is not None and high is not None and low > high:
-            self.add_error("rate_max", _("The upper limit must not be below the lower one."))
+        self.check_rate_range(data)
         return data
 
     def filters(self) -> dict:

@@ -174,11 +174,11 @@ class JobQuerySet(models.QuerySet):
         vector (FILTER_TOKENS): the GIN index then narrows by them as well, instead of
         reading every row a common word matches. Rank comes from the words alone.
         """
-        from django.contrib.postgres.search import SearchQuery, SearchRank
+        from django.contrib.postgres.search import SearchRank
 
-        query = SearchQuery(text, search_type="websearch", config="english") | SearchQuery(
-            text, search_type="websearch", config="indonesian"
-        )
+        from marketplace.search import bilingual_query
+
+        query = bilingual_query(text)
         match = query
         for name, value in tokens.items():
             match = match & FilterToken(FILTER_TOKENS[name], value)

@@ -22,6 +22,7 @@ from jobs.forms import AttachmentForm, BoardForm, JobForm, ManualForm
 from jobs.models import Job, JobAttachment, catalogue_version
 from jobs.permissions import can_bid, can_open_attachments, is_job_owner
 from marketplace import fragments, prepared
+from marketplace.fields import active_filter_count
 from marketplace.markdown import render_markdown
 from marketplace.ratelimit import limit_posts
 from marketplace.storage import serve_private_file
@@ -102,6 +103,7 @@ def board(request: HttpRequest) -> HttpResponse:
     def build() -> dict:
         return {
             "form": form if form is not None else BoardForm(),
+            "active_filters": active_filter_count(form),
             "page": page,
             "links": links,
             "result_cap": RESULT_CAP,
@@ -200,7 +202,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         may_see_more = Job.objects.filter(pk=pk, contract__va_id=user.pk).exists()
     if may_see_more:
         job = get_object_or_404(Job.objects.for_listing(), pk=pk)
-        return render(request, "jobs/detail.html", _detail_context(request, job))
+        return render(
+            request, "jobs/detail.html", {**_detail_context(request, job), "job_id": job.pk}
+        )
     job_can_take_bids = state["status"] == Job.Status.OPEN and state["hidden_at"] is None
     key = (tuple(state.values()), signed_in, job_can_take_bids, catalogue_version())
 
@@ -214,6 +218,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "jobs/detail.html",
         {
             "job": {"title": state["title"]},
+            "job_id": pk,
             "body": fragments.bind(body, request),
             "is_owner": False,
         },

@@ -100,3 +100,39 @@ class MoneyField(forms.CharField):
 
             return format_money(value, self.currency or "USD").replace("Rp ", "").lstrip("$")
         return value
+
+
+class RateRangeMixin:
+    """For search forms with `rate_min` / `rate_max` text fields and a `currency` choice:
+    each bound is read as money in the chosen currency (without one, as typed in the page's
+    language), and a reversed range is reported on `rate_max`. Call `check_rate_range` from
+    the form's `clean`."""
+
+    def _clean_rate(self, name: str):
+        raw = self.cleaned_data.get(name, "")
+        if not raw:
+            return None
+        return parse_money(raw, self.data.get("currency") or "USD")
+
+    def clean_rate_min(self):
+        return self._clean_rate("rate_min")
+
+    def clean_rate_max(self):
+        return self._clean_rate("rate_max")
+
+    def check_rate_range(self, data: dict) -> None:
+        low, high = data.get("rate_min"), data.get("rate_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("rate_max", _("The upper limit must not be below the lower one."))
+
+
+def active_filter_count(form, *, not_filters: tuple[str, ...] = ("sort",)) -> int:
+    """How many of a search form's fields narrow the results (valid and not empty): the
+    number on the phone's "Filters (2)" toggle. `not_filters` only order the results."""
+    if form is None or not form.is_bound or not hasattr(form, "cleaned_data"):
+        return 0
+    return sum(
+        1
+        for name, value in form.cleaned_data.items()
+        if name not in not_filters and name not in form.errors and value not in (None, "", [], ())
+    )

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "contracts",
     "notifications",
     "moderation",
+    "directory",
     "demo",
 ]
 
@@ -344,6 +345,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "jobs-closing-soon": {"task": "jobs.tasks.notify_jobs_closing_soon", "schedule": 900.0},
     "moderation-scan": {"task": "moderation.tasks.scan_recent_content", "schedule": 60.0},
     "bids-interview-reminders": {"task": "bids.tasks.send_interview_reminders", "schedule": 300.0},
+    # Hourly: reviews that became visible because their review window closed.
+    "contracts-va-stats": {
+        "task": "contracts.tasks.refresh_va_stats_for_closed_review_windows",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Security ---------------------------------------------------------------------------

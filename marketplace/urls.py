@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("contracts.urls")),
     path("", include("notifications.urls")),
     path("", include("moderation.urls")),
+    path("", include("directory.urls")),
 ]
 
 if settings.BENCHMARK_VIEWS:

@@ -6,9 +6,10 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+
+from marketplace.navigation import safe_next_url
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -57,12 +58,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def set_language(request: HttpRequest) -> HttpResponse:
     """Switch language; saved on the account for signed-in users, in a cookie for everyone."""
     language = request.POST.get("language", "")
-    next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "/"
-    response = HttpResponseRedirect(next_url)
+    response = HttpResponseRedirect(safe_next_url(request))
     if language not in dict(settings.LANGUAGES):
         return response
     if request.user.is_authenticated and request.user.language != language:

@@ -18,6 +18,14 @@
     });
   });
 
+  // Filter forms fold behind a "Filters (n)" toggle on phones; on wider screens they
+  // start open (without this script they start folded everywhere, count shown).
+  if (window.matchMedia && window.matchMedia("(min-width: 40rem)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (details) {
+      details.open = true;
+    });
+  }
+
   // Buttons with data-confirm ask before submitting (e.g. withdraw, cancel, hire).
   document.querySelectorAll("[data-confirm]").forEach(function (el) {
     el.addEventListener("click", function (event) {

@@ -1,6 +1,7 @@
 """The message thread: text and files, newest at the bottom, unread markers, email to the other side."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from contracts import services
@@ -101,3 +102,14 @@ def test_the_list_counts_unread_messages(client, fixed, client_user, va):
     assert "2 new messages" in client.get(reverse("contracts:list")).content.decode()
     client.force_login(client_user)
     assert "new message" not in client.get(reverse("contracts:list")).content.decode()
+
+
+def test_an_attachment_is_marked_with_our_own_paperclip_icon(client, fixed, client_user, va):
+    # The emoji paperclip rendered as an empty box where the font has no such glyph.
+    services.message_send(contract=fixed, author=va, body="The file", files=[pdf_file()])
+    client.force_login(client_user)
+    page = client.get(reverse("contracts:workspace", args=[fixed.pk])).content.decode()
+    assert 'class="icon icon-paperclip"' in page and 'aria-hidden="true"' in page
+    assert "📎" not in page
+    css = (settings.BASE_DIR / "static" / "css" / "contracts.css").read_text()
+    assert "📎" not in css

@@ -337,3 +337,11 @@ def test_the_board_makes_the_same_number_of_queries_for_5_jobs_and_for_50(
     # Rendered before: the search's page states only (the ranking is cached, too).
     with django_assert_num_queries(1):
         assert client.get("/jobs/", {"q": "organise drive"}).status_code == 200
+
+
+def test_on_phones_the_filters_fold_behind_a_toggle_with_the_active_count(client, mix):
+    page = client.get("/jobs/", {"q": "task", "currency": "IDR", "sort": "rate"}).content.decode()
+    # <details> without `open`: folded without JavaScript; app.js opens it on wide screens.
+    assert re.search(r"<details class=\"filters-fold\" data-open-wide>\s*<summary", page)
+    assert "Filters (2)</summary>" in page  # the sort orders, it does not filter
+    assert "Filters</summary>" in client.get("/jobs/").content.decode()

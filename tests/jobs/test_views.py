@@ -123,7 +123,8 @@ def test_the_detail_page_makes_a_flat_number_of_queries(client, client_user, va,
     # Rendered before: the job's state (with its manual and the client's facts) only.
     with CaptureQueriesContext(connection) as warm:
         assert client.get(f"/jobs/{job.pk}/").status_code == 200
-    assert len(warm) == 2  # and the signed-in user
+    # And the signed-in user, and (for a VA) whether they saved the task: the save button.
+    assert len(warm) == 3
 
 
 # --- posting -----------------------------------------------------------------------------

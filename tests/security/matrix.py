@@ -27,6 +27,12 @@ SELF_SCOPED_POSTS = {
     "accounts:role_enable",
     "notifications:mark_all_read",
     "notifications:alert_from_profile",
+    # Saving a VA or a task changes only the saver's own list (any client may save any
+    # listed VA); what they may not see still answers 404 (tests/directory).
+    "directory:job_save",
+    "directory:job_unsave",
+    "directory:va_save",
+    "directory:va_unsave",
 }
 
 ROWS: dict[str, tuple[str, str]] = {
@@ -116,6 +122,12 @@ ROWS: dict[str, tuple[str, str]] = {
     "contracts:week_dispute": ("pk=contract,week=monday", "405 405 405 405 405 405 405 405"),
     "contracts:week_paid": ("pk=contract,week=monday", "405 405 405 405 405 405 405 405"),
     "contracts:workspace": ("pk=contract", "404 ok 404 404 404 ok ok 404"),
+    "directory:job_save": ("pk=job", "405 405 405 405 405 405 405 405"),
+    "directory:job_unsave": ("pk=job", "405 405 405 405 405 405 405 405"),
+    "directory:saved": ("", "login ok ok ok ok ok ok login"),
+    "directory:va_save": ("pk=bidding_va", "405 405 405 405 405 405 405 405"),
+    "directory:va_unsave": ("pk=bidding_va", "405 405 405 405 405 405 405 405"),
+    "directory:vas": ("", "ok ok ok ok ok ok ok ok"),
     "healthz": ("", "ok ok ok ok ok ok ok ok"),
     "home": ("", "ok ok ok ok ok ok ok ok"),
     "jobs:attachment": ("pk=job,attachment_id=attachment", "404 ok 404 404 404 404 ok 404"),

@@ -20,8 +20,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import ClientProfile, User, VAProfile
+from accounts.services import va_search_vectors_refresh
 from bids.models import Bid, Interview, InterviewSlot, WorkSample
 from contracts.models import Contract, Review
+from contracts.services import va_stats_refresh
 from demo.bulk import Progress, copy_rows
 from jobs.models import Category, Job, ManualVersion
 from jobs.services import search_vectors_refresh
@@ -678,7 +680,7 @@ class Command(BaseCommand):
 
     # --- derived data --------------------------------------------------------------
     def _finish(self):
-        progress = Progress("counts and search", 3)
+        progress = Progress("counts and search", 5)
         with connection.cursor() as cursor:
             cursor.execute(
                 """
@@ -689,6 +691,11 @@ class Command(BaseCommand):
             )
             progress.advance()
             search_vectors_refresh(job_ids=Job.objects.values_list("id", flat=True))
+            progress.advance()
+            # The VA directory's search and its stored ratings / completed contracts.
+            va_search_vectors_refresh(profile_ids=VAProfile.objects.values_list("id", flat=True))
+            progress.advance()
+            va_stats_refresh()
             progress.advance()
             cursor.execute("ANALYZE")
             progress.advance()

@@ -1,0 +1,65 @@
+"""Save / unsave buttons (directory/includes/save_button.html) for the directory's cards
+and for pages of other apps (a VA's public page, a task page).
+
+Those apps never import directory; their templates load this library, which reads whether
+the viewer saved the VA or task (one query, only for a viewer who can save it). Cards in a
+list pass what the list already read (`saved_va_ids`) instead.
+"""
+
+from django import template
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from directory.models import SavedJob, SavedVA
+from directory.permissions import can_save_jobs, can_save_vas
+
+register = template.Library()
+
+
+def _button(context, *, show: bool, name: str, pk: int, saved, label: str) -> dict:
+    """The form's context; `saved` is called only when the button shows."""
+    if not show:
+        return {"show": False}
+    return {
+        "show": True,
+        "saved": saved(),
+        "save_url": reverse(f"directory:{name}_save", args=[pk]),
+        "unsave_url": reverse(f"directory:{name}_unsave", args=[pk]),
+        "label": label,
+        "next": context["request"].get_full_path(),
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("directory/includes/save_button.html", takes_context=True)
+def save_va_button(context, va_id: int, saved_va_ids=None) -> dict:
+    """For a client (not on their own profile). `saved_va_ids`: the list's saved VAs."""
+    user = context["request"].user
+    return _button(
+        context,
+        show=can_save_vas(user) and user.pk != va_id,
+        name="va",
+        pk=va_id,
+        saved=lambda: (
+            va_id in saved_va_ids
+            if saved_va_ids is not None
+            else SavedVA.objects.of(user).filter(va_id=va_id).exists()
+        ),
+        label=_("Save VA"),
+    )
+
+
+@register.inclusion_tag("directory/includes/save_button.html", takes_context=True)
+def save_job_button(context, job_id: int, is_owner: bool = False, saved=None) -> dict:
+    """For a VA (not on their own task). `saved`: already known (the saved list)."""
+    user = context["request"].user
+    return _button(
+        context,
+        show=can_save_jobs(user) and not is_owner,
+        name="job",
+        pk=job_id,
+        saved=lambda: (
+            saved if saved is not None else SavedJob.objects.of(user).filter(job_id=job_id).exists()
+        ),
+        label=_("Save task"),
+    )
