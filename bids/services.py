@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from bids.models import Bid, Interview, InterviewSlot, WorkSample
 from jobs.board import search_results_changed
 from jobs.models import Job, ManualVersion
+from jobs.services import invitation_mark_accepted
 from marketplace.templatetags.money import format_money
 from marketplace.uploads import IMAGE_TYPES, SniffedFile, make_thumbnail, validate_upload
 from notifications.services import notify
@@ -96,6 +97,9 @@ def can_user_bid(user, job: Job) -> str | None:
         return _("This task is no longer open for bids.")
     if job.closes_at is not None and job.closes_at <= timezone.now():
         return _("Bidding on this task has closed.")
+    # The one visibility rule (jobs.models.JobQuerySet.visible_to): invited VAs only.
+    if job.invite_only and not Job.objects.visible_to(user).filter(pk=job.pk).exists():
+        return _("This task is by invitation only.")
     return None
 
 
@@ -401,6 +405,7 @@ def bid_submit(
                     code="duplicate",
                 ) from exc
             _refresh_bid_count(job)
+            invitation_mark_accepted(job_id=job.pk, va_id=va.pk)
             _notify_bid("bid_submitted", bid, job, to=job.client_id, actor=va, at=now)
     except Exception:
         _delete_stored(written)

@@ -1,5 +1,6 @@
 """Demo tasks: a dozen open jobs across categories, both pay types and currencies, in
-English and Indonesian, each with a manual and checklist, posted by the demo clients.
+English and Indonesian, each with a manual and checklist, posted by the demo clients; plus
+one invite-only task of Rina's to which she invites Siti (issue 21).
 
 Idempotent: a task is found by its client and title; existing ones are left as they are.
 Posting and publishing go through jobs.services, as a client's would.
@@ -8,16 +9,19 @@ Posting and publishing go through jobs.services, as a client's would.
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from jobs import services
-from jobs.models import Category, Job
+from jobs.models import Category, Invitation, Job
 
 RINA, JAMES, DEWI = (
     "rina@demo.asisten.example",
     "james@demo.asisten.example",
     "dewi@demo.asisten.example",
 )
+SITI = "siti@demo.asisten.example"
+INVITE_ONLY_TITLE = "Rekap gaji karyawan bulanan (rahasia)"
 
 TASKS = [
     {
@@ -281,6 +285,34 @@ TASKS = [
         "manual": "Keep the tone friendly; keep Balinese place names as they are.\n",
         "checklist": ["House rules translated", "Welcome letter translated"],
     },
+    {
+        "client": RINA,
+        "title": INVITE_ONLY_TITLE,
+        "description": (
+            "Rekap slip gaji 40 karyawan tiap akhir bulan ke spreadsheet penggajian. Datanya "
+            "rahasia, jadi hanya asisten yang kami undang yang bisa melihat tugas ini."
+        ),
+        "category": "bookkeeping",
+        "skills": ["Excel", "Payroll"],
+        "pay_type": "fixed",
+        "max_rate": Decimal("750000"),
+        "currency": "IDR",
+        "deliverables": "Spreadsheet rekap gaji bulanan yang sudah dicek ulang.",
+        "deadline_in_days": 14,
+        "closes_in_days": 10,
+        "invite_only": True,
+        "manual": "Jangan bagikan data gaji ke luar spreadsheet yang kami berikan.\n",
+        "checklist": ["Total gaji cocok dengan slip", "Tidak ada data yang dibagikan"],
+    },
+]
+# (client, task title, VA, note): sent once, if the task is open and the VA has not bid.
+INVITATIONS = [
+    (
+        RINA,
+        INVITE_ONLY_TITLE,
+        SITI,
+        "Pengalaman Anda sebagai sekretaris direksi cocok untuk data yang rahasia ini.",
+    ),
 ]
 
 
@@ -305,7 +337,13 @@ def load(stdout) -> None:
             continue
         details = {
             key: task[key]
-            for key in ("hours_per_week", "duration", "deliverables", "working_hours")
+            for key in (
+                "hours_per_week",
+                "duration",
+                "deliverables",
+                "working_hours",
+                "invite_only",
+            )
             if key in task
         }
         details["preferred_timezone"] = task.get("preferred_timezone", "")
@@ -329,3 +367,19 @@ def load(stdout) -> None:
         created += 1
         stdout.write(f"  task: {job.title}")
     stdout.write(f"jobs: {created} new demo tasks ({len(TASKS) - created} already there)")
+    _invite(User, clients, stdout)
+
+
+def _invite(User, clients: dict, stdout) -> None:
+    for client_email, title, va_email, note in INVITATIONS:
+        client = clients.get(client_email)
+        job = Job.objects.filter(client=client, title=title).first() if client else None
+        va = User.objects.filter(email=va_email, is_va=True).first()
+        if job is None or va is None or Invitation.objects.filter(job=job, va=va).exists():
+            continue
+        try:
+            services.invitation_send(job=job, va=va, by=client, note=note)
+        except ValidationError as exc:
+            stdout.write(f"  invitation of {va_email} to “{title}” skipped: {exc.messages[0]}")
+        else:
+            stdout.write(f"  invitation: {va_email} to “{title}”")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CURRENCY_CHOICES, TIMEZONE_CHOICES
-from jobs.models import Category, Job, Skill
+from jobs.models import Category, Invitation, Job, Skill
 from marketplace.fields import RateRangeMixin, parse_money
 from marketplace.templatetags.money import format_money
 
@@ -122,6 +122,13 @@ class JobForm(forms.Form):
         widget=DateTimeInput(),
         help_text=_("In your time zone. Leave empty to close bidding yourself."),
     )
+    invite_only = forms.BooleanField(
+        label=_("Invite only"),
+        required=False,
+        help_text=_(
+            "Keep the task off the board, search and job alerts: only VAs you invite can see it and bid."
+        ),
+    )
 
     def __init__(self, *args, job: Job | None = None, money_locked: bool = False, **kwargs):
         if job is not None and "initial" not in kwargs:
@@ -152,6 +159,7 @@ class JobForm(forms.Form):
                 "preferred_timezone",
                 "working_hours",
                 "closes_at",
+                "invite_only",
             )
         }
         initial["skills"] = list(job.skills.all())
@@ -242,6 +250,7 @@ class JobForm(forms.Form):
             "preferred_timezone": data["preferred_timezone"],
             "working_hours": data["working_hours"],
             "closes_at": data["closes_at"],
+            "invite_only": data["invite_only"],
         }
 
 
@@ -383,3 +392,49 @@ class BoardForm(RateRangeMixin, forms.Form):
             "fewer_bids_than": data.get("bids"),
             "sort": data.get("sort") or "",
         }
+
+
+def _invitation_text(label, help_text, rows: int) -> forms.CharField:
+    """The note and the decline reason: optional, a few sentences."""
+    size = Invitation.TEXT_MAX_LENGTH
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=size,
+        widget=forms.Textarea(attrs={"rows": rows, "maxlength": size}),
+        help_text=help_text,
+    )
+
+
+class InvitationForm(forms.Form):
+    """A client picks one of their open tasks and adds an optional note for the VA."""
+
+    job = forms.ModelChoiceField(
+        label=_("Task"), queryset=Job.objects.none(), empty_label=_("Choose one of your open tasks")
+    )
+    note = _invitation_text(
+        _("Note (optional)"),
+        _("Why this task suits them, in a sentence or two. At most 500 characters."),
+        rows=4,
+    )
+
+    def __init__(self, *args, client, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["job"]
+        # Any of the client's own tasks is accepted, so a task closed since the page loaded
+        # gets the service's clear message; only the open ones are offered.
+        field.queryset = Job.objects.owned_by(client)
+        self.open_jobs = list(
+            field.queryset.filter(status=Job.Status.OPEN, hidden_at__isnull=True)
+            .order_by("-published_at", "-id")
+            .values_list("pk", "title")
+        )
+        field.choices = [("", field.empty_label), *self.open_jobs]
+
+
+class InvitationDeclineForm(forms.Form):
+    reason = _invitation_text(
+        _("Reason (optional)"),
+        _("The client sees it, e.g. “Fully booked until next month”."),
+        rows=3,
+    )

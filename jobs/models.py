@@ -100,21 +100,44 @@ class FilterToken(SearchQueryCombinable, models.Func):
         return f"(lower({prefix} || ({value})::text))::tsquery", [*prefix_params, *value_params]
 
 
+# The board's partial indexes all share this predicate (Job.Meta.indexes): open, not hidden
+# by moderation, not invite-only.
+OPEN_Q = models.Q(status="open", hidden_at__isnull=True, invite_only=False)
+
+
 def _visible_q() -> models.Q:
-    return models.Q(hidden_at__isnull=True) & ~models.Q(
+    """Jobs anyone may see: published, not hidden, not cancelled, not invite-only."""
+    return models.Q(hidden_at__isnull=True, invite_only=False) & ~models.Q(
         status__in=[Job.Status.DRAFT, Job.Status.CANCELLED]
+    )
+
+
+def _invited_q(user_id: int) -> models.Q:
+    """An invite-only job the user was invited to (and that is published and not hidden).
+
+    EXISTS on the (job, va) unique index: one probe per job, never a join that repeats
+    a job once per invitation."""
+    return (
+        models.Q(invite_only=True, hidden_at__isnull=True)
+        & ~models.Q(status__in=[Job.Status.DRAFT, Job.Status.CANCELLED])
+        & models.Q(
+            models.Exists(Invitation.objects.filter(job_id=models.OuterRef("pk"), va_id=user_id))
+        )
     )
 
 
 class JobQuerySet(models.QuerySet):
     def visible(self):
-        """Jobs anyone may see: published, not hidden by moderation, not cancelled."""
+        """Jobs anyone may see: published, not hidden by moderation, not cancelled, and not
+        invite-only (those only their client, staff and the invited VAs see)."""
         return self.filter(_visible_q())
 
     def open(self):
+        """The board's jobs: open, not hidden, not invite-only (so never in search, alerts
+        or fan-out either)."""
         # The exact predicate of the board's partial indexes (Meta.indexes), nothing more,
         # so PostgreSQL matches them and can read ids from the index alone.
-        return self.filter(status=Job.Status.OPEN, hidden_at__isnull=True)
+        return self.filter(OPEN_Q)
 
     def visible_to(self, user):
         """Visible jobs, plus every job of the user's own; staff see all."""
@@ -125,10 +148,12 @@ class JobQuerySet(models.QuerySet):
         return self.visible()
 
     def visible_to_member(self, user_id: int):
-        """Visible jobs plus the signed-in (non-staff) user's own, by the user's id."""
+        """Visible jobs plus the signed-in (non-staff) user's own and the invite-only jobs
+        they were invited to, by the user's id. The one rule every job page, the bid form
+        and the bid services follow (through `visible_to`)."""
         # One condition on the row itself: a `pk IN (visible jobs)` subquery made
         # PostgreSQL hash all 100k visible ids on every lookup.
-        return self.filter(_visible_q() | models.Q(client_id=user_id))
+        return self.filter(_visible_q() | models.Q(client_id=user_id) | _invited_q(user_id))
 
     def with_page_state(self):
         """Annotate what the job page shows beyond the job's row: its current manual version
@@ -250,6 +275,14 @@ class Job(models.Model):
 
     hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
     hidden_reason = models.TextField(_("reason for hiding"), blank=True)
+    # Off the board, search and alerts; only the client, staff and invited VAs see it.
+    # db_default: rows written by code that predates the column still get False.
+    invite_only = models.BooleanField(
+        _("invite only"),
+        default=False,
+        db_default=False,
+        help_text=_("Only VAs you invite can see this task and bid on it."),
+    )
 
     objects = JobQuerySet.as_manager()
 
@@ -266,7 +299,7 @@ class Job(models.Model):
             GinIndex(
                 fields=["search_vector"],
                 name="job_open_search",
-                condition=models.Q(status="open", hidden_at__isnull=True),
+                condition=OPEN_Q,
             ),
             models.Index(fields=["client", "-created_at"], name="job_client_created"),
             # Moderation's scan reads jobs changed since its last run.
@@ -274,23 +307,23 @@ class Job(models.Model):
             models.Index(
                 fields=["-published_at", "-id"],
                 name="job_open_published",
-                condition=models.Q(status="open", hidden_at__isnull=True),
+                condition=OPEN_Q,
             ),
             # The board's other sorts read open, visible jobs in these orders.
             models.Index(
                 fields=["-max_rate", "-id"],
                 name="job_open_rate",
-                condition=models.Q(status="open", hidden_at__isnull=True),
+                condition=OPEN_Q,
             ),
             models.Index(
                 fields=["bid_count", "-published_at", "-id"],
                 name="job_open_fewest_bids",
-                condition=models.Q(status="open", hidden_at__isnull=True),
+                condition=OPEN_Q,
             ),
             models.Index(
                 fields=["closes_at", "id"],
                 name="job_open_closing",
-                condition=models.Q(status="open", hidden_at__isnull=True),
+                condition=OPEN_Q,
             ),
         ]
         constraints = [
@@ -380,3 +413,62 @@ class JobAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class InvitationQuerySet(models.QuerySet):
+    def for_va(self, user):
+        """The invitations a VA received (none for anonymous visitors)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(va_id=user.pk)
+
+    def for_client(self, user):
+        """Invitations to the user's own tasks (staff: every task's)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        return self.filter(job__client_id=user.pk)
+
+
+class Invitation(models.Model):
+    """A client asked a VA to bid on one of their tasks (and, for an invite-only task, let
+    the VA see it). Lives in jobs so the job's visibility rule can read it."""
+
+    # The client's note and the VA's reason for declining: a few sentences at most.
+    TEXT_MAX_LENGTH = 500
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("Invited")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="invitations")
+    va = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="job_invitations"
+    )
+    note = models.TextField(_("note"), max_length=TEXT_MAX_LENGTH, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SENT
+    )
+    decline_reason = models.TextField(_("reason"), max_length=TEXT_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(fields=["job", "va"], name="invitation_unique_job_va"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["sent", "accepted", "declined"]),
+                name="invitation_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["va", "-created_at"], name="invitation_va_created")]
+
+    def __str__(self) -> str:
+        return f"{self.job} → {self.va}"

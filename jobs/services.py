@@ -12,14 +12,22 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from jobs.board import search_results_changed
-from jobs.models import CURRENCY_DECIMALS, Category, Job, JobAttachment, ManualVersion, Skill
+from jobs.models import (
+    CURRENCY_DECIMALS,
+    Category,
+    Invitation,
+    Job,
+    JobAttachment,
+    ManualVersion,
+    Skill,
+)
 from marketplace.uploads import validate_upload
 from notifications.services import announce_job, notify
 
@@ -32,6 +40,7 @@ DETAIL_FIELDS = (
     "preferred_timezone",
     "working_hours",
     "closes_at",
+    "invite_only",
 )
 ATTACHMENT_MAX_COUNT = 10
 CLOSING_SOON_WINDOW = timedelta(hours=24)
@@ -333,6 +342,8 @@ def job_publish(*, job: Job, by) -> Job:
     job.published_at = now
     job.save(update_fields=["status", "published_at", "updated_at"])
     search_vectors_refresh(job_ids=[job.pk])
+    if job.invite_only:
+        return job  # no alerts, no fan-out: only the VAs the client invites hear of it
     # Optional moderation pre-approval (settings.JOB_PUBLISH_HOLD): jobs never imports
     # moderation, so the hook is named in settings. A held job is announced on approval.
     if import_string(settings.JOB_PUBLISH_HOLD)(job=job):
@@ -492,3 +503,138 @@ def jobs_notify_closing_soon(*, now: datetime | None = None) -> int:
             )
             sent += 1
     return sent
+
+
+# --- invitations -------------------------------------------------------------------------
+
+
+def _notify_invitation(kind: str, invitation: Invitation, job: Job, *, to: int, actor) -> None:
+    """Tell the other side of an invitation; both links go to the task page."""
+    notify(
+        kind=kind,
+        recipients=[to],
+        event_key=f"{kind}:{invitation.pk}",
+        actor=actor,
+        job_id=job.pk,
+        data={
+            "url": job.get_absolute_url(),
+            "title": job.title,
+            "va_name": str(invitation.va.display_name),
+            "client_name": str(job.client.display_name),
+            "note": invitation.note,
+            "reason": invitation.decline_reason,
+        },
+    )
+
+
+def _check_note(text: str, field: str) -> str:
+    text = (text or "").strip()
+    if len(text) > Invitation.TEXT_MAX_LENGTH:
+        raise ValidationError(
+            {
+                field: _("Keep it to %(max)d characters (it has %(length)d).")
+                % {"max": Invitation.TEXT_MAX_LENGTH, "length": len(text)}
+            }
+        )
+    return text
+
+
+def _already_invited(va) -> ValidationError:
+    return ValidationError(
+        _("You have already invited %(name)s to this task.") % {"name": va.display_name}
+    )
+
+
+def invitation_send(*, job: Job, va, by, note: str = "") -> Invitation:
+    """The task's client invites a VA to bid (for an invite-only task: to see it at all).
+
+    The job row is locked first, so an invitation racing a close, cancel or hire sees the
+    new status; the (job, va) unique constraint settles two identical sends.
+    """
+    note = _check_note(note, "note")
+    with transaction.atomic():
+        job = Job.objects.select_for_update().select_related("client").get(pk=job.pk)
+        if by.suspended_at is not None:
+            raise ValidationError(_("Your account is suspended, so you cannot invite VAs."))
+        if by.pk != job.client_id:
+            raise ValidationError(_("Only the client who posted this task can invite VAs to it."))
+        if job.status != Job.Status.OPEN or job.hidden_at is not None:
+            raise ValidationError(
+                {"job": _("This task is not open for bids, so nobody can be invited to it.")}
+            )
+        if job.closes_at is not None and job.closes_at <= timezone.now():
+            raise ValidationError({"job": _("Bidding on this task has closed.")})
+        if va.pk == by.pk:
+            raise ValidationError(_("You cannot invite yourself."))
+        if not va.is_va or not va.is_active or va.suspended_at is not None:
+            raise ValidationError(
+                _("This person cannot be invited: they do not work as a VA here.")
+            )
+        # Reading bids through the reverse relation keeps jobs from importing bids.
+        if job.bids.filter(va_id=va.pk).exclude(status="withdrawn").exists():
+            raise ValidationError(
+                _("%(name)s has already bid on this task.") % {"name": va.display_name}
+            )
+        if Invitation.objects.filter(job=job, va=va).exists():
+            raise _already_invited(va)
+        try:
+            with transaction.atomic():
+                invitation = Invitation.objects.create(job=job, va=va, note=note)
+        except IntegrityError as exc:  # an identical send that got past the check first
+            raise _already_invited(va) from exc
+        _notify_invitation("invitation_received", invitation, job, to=va.pk, actor=by)
+    return invitation
+
+
+def _lock_invitation(invitation: Invitation, va) -> Invitation:
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("job", "job__client", "va")
+        .get(pk=invitation.pk)
+    )
+    if invitation.va_id != va.pk:
+        raise ValidationError(_("This invitation is not yours."))
+    return invitation
+
+
+def invitation_accept(*, invitation: Invitation, va) -> Invitation:
+    """The VA takes up the invitation (their bid comes next, on the bid form).
+
+    Accepting one already accepted changes nothing; a declined one stays declined (the row
+    lock decides between an accept and a decline sent at the same moment)."""
+    with transaction.atomic():
+        invitation = _lock_invitation(invitation, va)
+        if invitation.status == Invitation.Status.ACCEPTED:
+            return invitation
+        if invitation.status == Invitation.Status.DECLINED:
+            raise ValidationError(_("You declined this invitation."))
+        job = invitation.job
+        if job.status != Job.Status.OPEN or job.hidden_at is not None:
+            raise ValidationError(_("This task is no longer open for bids."))
+        invitation.status = Invitation.Status.ACCEPTED
+        invitation.answered_at = timezone.now()
+        invitation.save(update_fields=["status", "answered_at"])
+    return invitation
+
+
+def invitation_decline(*, invitation: Invitation, va, reason: str = "") -> Invitation:
+    """The VA says no, with an optional reason; the client is told."""
+    reason = _check_note(reason, "reason")
+    with transaction.atomic():
+        invitation = _lock_invitation(invitation, va)
+        if invitation.status != Invitation.Status.SENT:
+            raise ValidationError(_("You have already answered this invitation."))
+        invitation.status = Invitation.Status.DECLINED
+        invitation.decline_reason = reason
+        invitation.answered_at = timezone.now()
+        invitation.save(update_fields=["status", "decline_reason", "answered_at"])
+        job = invitation.job
+        _notify_invitation("invitation_declined", invitation, job, to=job.client_id, actor=va)
+    return invitation
+
+
+def invitation_mark_accepted(*, job_id: int, va_id: int) -> None:
+    """A bid from an invited VA answers their invitation (call in the bid's transaction)."""
+    Invitation.objects.filter(job_id=job_id, va_id=va_id, status=Invitation.Status.SENT).update(
+        status=Invitation.Status.ACCEPTED, answered_at=timezone.now()
+    )

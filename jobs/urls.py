@@ -24,4 +24,8 @@ urlpatterns = [
     path("jobs/<int:pk>/reopen/", views.transition, {"action": "reopen"}, name="reopen"),
     path("jobs/<int:pk>/cancel/", views.transition, {"action": "cancel"}, name="cancel"),
     path("jobs/<int:pk>/complete/", views.transition, {"action": "complete"}, name="complete"),
+    path("va/<int:va_id>/invite/", views.invite, name="invite"),
+    path("invitations/", views.invitations, name="invitations"),
+    path("invitations/<int:pk>/accept/", views.invitation_accept, name="invitation_accept"),
+    path("invitations/<int:pk>/decline/", views.invitation_decline, name="invitation_decline"),
 ]

@@ -16,10 +16,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import User
 from jobs import services
 from jobs.board import RESULT_CAP, BoardQuery, board_page
-from jobs.forms import AttachmentForm, BoardForm, JobForm, ManualForm
-from jobs.models import Job, JobAttachment, catalogue_version
+from jobs.forms import (
+    AttachmentForm,
+    BoardForm,
+    InvitationDeclineForm,
+    InvitationForm,
+    JobForm,
+    ManualForm,
+)
+from jobs.models import Invitation, Job, JobAttachment, catalogue_version
 from jobs.permissions import can_bid, can_open_attachments, is_job_owner
 from marketplace import fragments, prepared
 from marketplace.fields import active_filter_count
@@ -202,8 +210,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         may_see_more = Job.objects.filter(pk=pk, contract__va_id=user.pk).exists()
     if may_see_more:
         job = get_object_or_404(Job.objects.for_listing(), pk=pk)
+        invitations = []
+        if is_owner or user.is_staff:
+            invitations = list(job.invitations.select_related("va").order_by("-created_at"))
         return render(
-            request, "jobs/detail.html", {**_detail_context(request, job), "job_id": job.pk}
+            request,
+            "jobs/detail.html",
+            {**_detail_context(request, job), "job_id": job.pk, "invitations": invitations},
         )
     job_can_take_bids = state["status"] == Job.Status.OPEN and state["hidden_at"] is None
     key = (tuple(state.values()), signed_in, job_can_take_bids, catalogue_version())
@@ -437,4 +450,97 @@ def mine(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": Job.Status.choices,
         },
+    )
+
+
+# --- invitations -------------------------------------------------------------------------
+
+INVITATIONS_PAGE_SIZE = 25
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@limit_posts("invitation_send")
+def invite(request: HttpRequest, va_id: int) -> HttpResponse:
+    """A client invites a listed VA to bid on one of their open tasks."""
+    va = get_object_or_404(User.objects.public_vas(), pk=va_id)
+    if not request.user.is_client:
+        return render(request, "jobs/become_client.html")
+    form = InvitationForm(request.POST or None, client=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_send(
+                job=form.cleaned_data["job"],
+                va=va,
+                by=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is invited to bid on “%(title)s”.")
+                % {"name": va.display_name, "title": form.cleaned_data["job"].title},
+            )
+            return redirect("accounts:va_public", pk=va.pk)
+    return render(
+        request,
+        "jobs/invite.html",
+        {"form": form, "va": va},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+@login_required
+def invitations(request: HttpRequest) -> HttpResponse:
+    """The invitations a VA received, newest first."""
+    rows = (
+        Invitation.objects.for_va(request.user)
+        .select_related("job", "job__client", "job__client__client_profile")
+        .order_by("-created_at", "-id")
+    )
+    page = Paginator(rows, INVITATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "jobs/invitations.html", {"page": page})
+
+
+def _my_invitation(request: HttpRequest, pk: int) -> Invitation:
+    """An invitation the signed-in VA received; anyone else's is a 404."""
+    return get_object_or_404(Invitation.objects.for_va(request.user).select_related("job"), pk=pk)
+
+
+@require_POST
+@login_required
+def invitation_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = _my_invitation(request, pk)
+    try:
+        services.invitation_accept(invitation=invitation, va=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("jobs:invitations")
+    messages.success(request, _("Invitation accepted. Now send your bid."))
+    return redirect("bids:submit", job_id=invitation.job_id)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def invitation_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = _my_invitation(request, pk)
+    form = InvitationDeclineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_decline(
+                invitation=invitation, va=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Invitation declined. The client has been told."))
+            return redirect("jobs:invitations")
+    return render(
+        request,
+        "jobs/invitation_decline.html",
+        {"form": form, "invitation": invitation},
+        status=400 if form.errors else 200,
     )

@@ -208,6 +208,7 @@ ACCOUNT_RATE_LIMITS = {
 ACTION_RATE_LIMITS = {
     "bid_submit": env.int("RATE_LIMIT_BIDS", default=60),
     "job_create": env.int("RATE_LIMIT_JOBS", default=30),
+    "invitation_send": env.int("RATE_LIMIT_INVITATIONS", default=100),
     "message_send": env.int("RATE_LIMIT_MESSAGES", default=300),
     "report": env.int("RATE_LIMIT_REPORTS", default=10),
 }

@@ -65,6 +65,9 @@ KINDS: dict[str, Kind] = {
         Kind("bid_rejected", _("My bid was not chosen"), "va"),
         Kind("bid_hired", _("I was hired"), "va"),
         Kind("job_filled", _("A task I bid on was given to someone else"), "va"),
+        # Invitations (owner: jobs)
+        Kind("invitation_received", _("A client invited me to bid on a task"), "va"),
+        Kind("invitation_declined", _("A VA declined my invitation to bid"), "client"),
         # Interviews (both sides)
         Kind("interview_proposed", _("Interview times were proposed"), "both"),
         Kind("interview_confirmed", _("An interview was confirmed"), "both"),

@@ -68,3 +68,36 @@ def test_the_management_command_recomputes_every_va(client_user, va, other_va):
     assert "Refreshed" in out.getvalue()
     assert stats(va) == (Decimal("5.0"), 1, 1)
     assert stats(other_va) == (Decimal("0"), 0, 0)
+
+
+def test_the_backfill_migration_writes_what_the_services_write(client_user, va, other_va):
+    """contracts/0003 is plain SQL (so later service changes cannot break migrating from
+    scratch); on the same data it must give the numbers and vectors the services give."""
+    import importlib
+
+    from django.db import connection
+
+    from accounts.services import va_search_vectors_refresh
+
+    migration = importlib.import_module("contracts.migrations.0003_va_directory_backfill")
+    for overall in (5, 4):
+        finished_with_review(va, overall=overall)
+    lone = fixed_contract(client=client_user, va=other_va)
+    contract_services.contract_complete(contract=lone, client=client_user)
+    contract_services.review_leave(contract=lone, author=client_user, overall=2, **STARS)
+    Contract.objects.filter(pk=lone.pk).update(ended_at=timezone.now() - timedelta(days=15))
+    contract_services.va_stats_refresh()
+    va_search_vectors_refresh(profile_ids=VAProfile.objects.values_list("pk", flat=True))
+    columns = ("user_id", "rating_average", "rating_count", "completed_contracts", "search_vector")
+    expected = sorted(VAProfile.objects.values_list(*columns))
+    assert [row[1:4] for row in expected] == [
+        (Decimal("4.5"), 2, 2),
+        (Decimal("2.0"), 1, 1),
+    ]
+    VAProfile.objects.update(
+        rating_average=0, rating_count=0, completed_contracts=0, search_vector=None
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(migration.SEARCH_VECTORS)
+        cursor.execute(migration.VA_STATS)
+    assert sorted(VAProfile.objects.values_list(*columns)) == expected

@@ -123,8 +123,9 @@ def test_the_detail_page_makes_a_flat_number_of_queries(client, client_user, va,
     # Rendered before: the job's state (with its manual and the client's facts) only.
     with CaptureQueriesContext(connection) as warm:
         assert client.get(f"/jobs/{job.pk}/").status_code == 200
-    # And the signed-in user, and (for a VA) whether they saved the task: the save button.
-    assert len(warm) == 3
+    # And the signed-in user, and (for a VA) whether they saved the task (the save button)
+    # and their invitation to it, if any (the "Invited" notice, issue 21).
+    assert len(warm) == 4
 
 
 # --- posting -----------------------------------------------------------------------------

@@ -3,6 +3,7 @@ the benchmark's pages answer on it. Run here at a small scale."""
 
 import hashlib
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -10,7 +11,7 @@ from django.db import connection
 from django.db.models import Count, F, Q
 from django.test import Client, override_settings
 
-from accounts.models import User
+from accounts.models import User, VAProfile
 from bids.models import Bid, Interview
 from contracts.models import Contract, Review
 from demo.management.commands.seed import BENCH_CLIENT, BENCH_READER, BENCH_VA
@@ -51,6 +52,12 @@ def test_the_seed_fills_every_table_consistently_with_progress(capsys):
     rupiah = Bid.objects.filter(job__currency="IDR").values_list("amount", flat=True)
     assert rupiah and all(amount == amount.to_integral_value() for amount in rupiah)
     assert Bid.objects.filter(job__currency="USD").exists()
+    # VA rates in the profile's own currency: no "Rp 12" or "$50,000" (issue 21).
+    rates = VAProfile.objects.values_list("currency", "hourly_rate")
+    idr = [rate for currency, rate in rates if currency == "IDR"]
+    usd = [rate for currency, rate in rates if currency == "USD"]
+    assert idr and all(30_000 <= r <= 250_000 and r == r.to_integral_value() for r in idr)
+    assert usd and all(Decimal("5") <= r <= Decimal("40") for r in usd)
     # Hires as the hire service leaves them.
     hired = Job.objects.filter(status__in=["hired", "completed"]).annotate(
         accepted=Count("bids", filter=Q(bids__status="accepted"))

@@ -13,7 +13,7 @@ from jobs.models import Job
 from notifications.models import Notification
 from tests.security.matrix import PERSONAS, ROWS, SELF_SCOPED_POSTS
 from tests.security.test_permission_matrix import clients_for, kwargs_for, outcome
-from tests.security.world import CANARY, build_world
+from tests.security.world import CANARY, INVITE_ONLY_CANARY, build_world
 
 POST_ONLY = sorted(
     name
@@ -89,20 +89,26 @@ def _reachable_pages(world) -> list[str]:
     return paths
 
 
+def _pages_with(client, token: str, paths: list[str]) -> list[str]:
+    seen = []
+    for path in paths:
+        response = client.get(path)
+        if response.status_code != 200:
+            continue
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        if token.encode() in body:
+            seen.append(path)
+    return seen
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", ["other_va", "other_client", "hired_va", "anonymous"])
 def test_the_canary_in_one_vas_bid_never_reaches_anyone_else(world, persona):
     """VA 1's bid carries a unique token (cover letter, sample name); nobody else sees it."""
     assert CANARY in Bid.objects.get(pk=world.bid.pk).cover_letter
     client = clients_for(world)[persona]
-    seen = []
-    for path in _reachable_pages(world) + ["/jobs/?q=secret+approach", "/jobs/?q=sort+archive"]:
-        response = client.get(path)
-        if response.status_code != 200:
-            continue
-        body = b"".join(response.streaming_content) if response.streaming else response.content
-        if CANARY.encode() in body:
-            seen.append(path)
+    searches = ["/jobs/?q=secret+approach", "/jobs/?q=sort+archive"]
+    seen = _pages_with(client, CANARY, _reachable_pages(world) + searches)
     assert not seen, f"{persona} saw the canary on {seen}"
     user = world.users.get(persona)
     if user is not None:
@@ -122,3 +128,44 @@ def test_the_owner_does_see_the_canary_so_the_crawl_can_find_it(world):
     client = clients_for(world)["owner"]
     page = client.get(reverse("bids:review", kwargs={"job_id": world.job.pk})).content.decode()
     assert re.search(CANARY, page)
+
+
+# Where an invite-only task could leak: the board and its search, the VA directory and
+# saved lists, plus every page in the matrix (its detail, bid form, attachment, report).
+_INVITE_ONLY_SEARCHES = [
+    "/jobs/",
+    "/jobs/?q=quiet+inbox",
+    "/jobs/?q=archive+inbox+threads",
+    "/jobs/?sort=fewest_bids",
+    "/vas/",
+    "/saved/",
+    "/invitations/",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "persona", ["anonymous", "other_client", "bidding_va", "other_va", "hired_va", "suspended"]
+)
+def test_an_invite_only_tasks_title_never_reaches_anyone_not_invited(world, persona):
+    """Issue 21: an invite-only task is for its client, staff and the invited VAs only —
+    not on the board, in search, in job alerts, nor on any page an outsider can open."""
+    client = clients_for(world)[persona]
+    seen = _pages_with(client, INVITE_ONLY_CANARY, _reachable_pages(world) + _INVITE_ONLY_SEARCHES)
+    assert not seen, f"{persona} saw the invite-only task on {seen}"
+    user = world.users.get(persona)
+    if user is not None:
+        for notification in Notification.objects.filter(recipient=user):
+            assert INVITE_ONLY_CANARY not in str(notification.data)
+        for message in mail.outbox:
+            if user.email in message.to:
+                assert INVITE_ONLY_CANARY not in message.body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["owner", "invited_va", "staff"])
+def test_the_invited_va_owner_and_staff_do_see_the_invite_only_task(world, persona):
+    """Guards the test above: the token is on the task page for those who may see it."""
+    client = clients_for(world)[persona]
+    path = reverse("jobs:detail", kwargs={"pk": world.invite_only.pk})
+    assert _pages_with(client, INVITE_ONLY_CANARY, [path]) == [path]

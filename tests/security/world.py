@@ -2,7 +2,8 @@
 
 Personas (DESIGN.md §8 and issue 9): anonymous, owner (the client who posted the jobs),
 other_client, bidding_va (bid on the open job), other_va (no bid anywhere), hired_va (hired
-on the second job), staff (moderator with MFA) and suspended.
+on the second job), invited_va (invited to the owner's invite-only task, issue 21), staff
+(moderator with MFA) and suspended.
 """
 
 import io
@@ -22,6 +23,8 @@ from notifications.models import JobAlert, Notification
 from tests import factories
 
 CANARY = "CANARY-7f3a9c"
+# In the invite-only task's title: only its client, staff and the invited VA may see it.
+INVITE_ONLY_CANARY = "INVITEONLY-5d2e81"
 
 
 def png_bytes() -> bytes:
@@ -52,6 +55,7 @@ def build_world(
     *, client_user, other_client, va, other_va, staff, suspended, canary: str = CANARY
 ) -> World:
     hired_va = factories.VAFactory(email="hana@example.com", name="Hana Hired")
+    invited_va = factories.VAFactory(email="ira@example.com", name="Ira Invited")
     world = World(
         users={
             "owner": client_user,
@@ -59,6 +63,7 @@ def build_world(
             "bidding_va": va,
             "other_va": other_va,
             "hired_va": hired_va,
+            "invited_va": invited_va,
             "staff": staff,
             "suspended": suspended,
         }
@@ -124,6 +129,21 @@ def build_world(
         note="Done",
         files=[SimpleUploadedFile("done.pdf", pdf_bytes(), "application/pdf")],
     )
+    invite_only = factories.JobFactory(
+        client=client_user,
+        title=f"Quiet inbox clean-up {INVITE_ONLY_CANARY}",
+        description=f"Private brief {INVITE_ONLY_CANARY}: archive the old inbox threads.",
+        invite_only=True,
+    )
+    job_services.search_vectors_refresh(job_ids=[invite_only.pk])
+    invite_only_attachment = job_services.job_attachment_add(
+        job=invite_only,
+        by=client_user,
+        uploaded_file=SimpleUploadedFile("quiet.pdf", pdf_bytes(), "application/pdf"),
+    )
+    invitation = job_services.invitation_send(
+        job=invite_only, va=invited_va, by=client_user, note="You did this well before."
+    )
     alert = JobAlert.objects.create(user=va, name="Inbox work", keywords="inbox")
     notification = Notification.objects.filter(recipient=client_user).first()
     world.objects.update(
@@ -144,5 +164,8 @@ def build_world(
         deliverable_file=deliverable.files.first(),
         alert=alert,
         notification=notification,
+        invite_only=invite_only,
+        invite_only_attachment=invite_only_attachment,
+        invitation=invitation,
     )
     return world

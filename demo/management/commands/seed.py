@@ -318,10 +318,7 @@ class Command(BaseCommand):
                     "user_id": uid,
                     "headline": rng.choice(HEADLINES),
                     "bio": "Reliable and organised.",
-                    "hourly_rate": Decimal(rng.choice([50000, 75000, 100000]))
-                    if rng.random() < 0.6
-                    else Decimal(rng.choice(["6.00", "8.50", "12.00"])),
-                    "currency": "IDR" if rng.random() < 0.6 else "USD",
+                    **self._va_rate(rng),
                     "years_experience": rng.randint(0, 15),
                     "languages": "Indonesian, English",
                     "country": "Indonesia",
@@ -479,6 +476,17 @@ class Command(BaseCommand):
         copy_rows(
             WorkSample, sample_rows, total=int(total * 0.3), label="work samples", skip_pk=False
         )
+
+    @staticmethod
+    def _va_rate(rng) -> dict:
+        """A VA's hourly rate picked in the profile's own currency: whole rupiah from Rp 30.000
+        to Rp 250.000 (in steps of 5.000), or USD 5.00 to 40.00 in cents."""
+        if rng.random() < 0.6:
+            return {
+                "currency": "IDR",
+                "hourly_rate": Decimal(rng.randrange(30_000, 250_001, 5_000)),
+            }
+        return {"currency": "USD", "hourly_rate": Decimal(rng.randrange(500, 4_001)) / 100}
 
     @staticmethod
     def _amount(rng, max_rate: Decimal, currency: str) -> Decimal:
