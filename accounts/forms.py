@@ -174,12 +174,26 @@ class PortfolioItemForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.webp"}),
     )
     remove_file = forms.BooleanField(label=_("Remove the current file"), required=False)
+    show_preview = forms.BooleanField(
+        label=_("Show a preview on my public profile and in the VA directory"),
+        required=False,
+        help_text=_(
+            "For pictures (PNG, JPEG or WebP): everyone sees a small copy. "
+            "The file itself stays private."
+        ),
+    )
 
     def __init__(self, *args, item=None, **kwargs):
         self.item = item
         if item is not None:
             kwargs.setdefault(
-                "initial", {"title": item.title, "description": item.description, "link": item.link}
+                "initial",
+                {
+                    "title": item.title,
+                    "description": item.description,
+                    "link": item.link,
+                    "show_preview": item.show_preview,
+                },
             )
         super().__init__(*args, **kwargs)
         self.fields["file"].widget = forms.FileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.webp"})

@@ -221,6 +221,13 @@ class VAProfile(models.Model):
     def __str__(self) -> str:
         return f"{self.user} — {self.headline}"
 
+    def card_work(self) -> "PortfolioItem | None":
+        """The work a directory card shows: the newest item with a public preview, else the
+        newest item (reads the prefetched `portfolio_items`)."""
+        items = list(self.portfolio_items.all())
+        previewed = (item for item in items if item.has_public_preview)
+        return next(previewed, items[0] if items else None)
+
 
 def portfolio_upload_to(instance, filename: str) -> str:
     return generated_key("portfolio", filename)
@@ -239,6 +246,11 @@ class PortfolioItem(models.Model):
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     link = models.URLField(_("link"), blank=True)
+    # The file stays private. With `show_preview` a small re-encoded copy of a picture
+    # (marketplace.uploads.make_thumbnail) is shown to everyone, on the VA's public page
+    # and directory card.
+    show_preview = models.BooleanField(_("show a preview"), default=False)
+    thumbnail = models.FileField(storage=private_storage, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -254,6 +266,10 @@ class PortfolioItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def has_public_preview(self) -> bool:
+        return bool(self.show_preview and self.thumbnail)
 
 
 class ClientProfile(models.Model):

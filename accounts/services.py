@@ -14,6 +14,7 @@ from accounts.files import check_portfolio_upload
 from accounts.models import ClientProfile, PortfolioItem, User, VAProfile
 from jobs.models import Skill
 from marketplace.storage import generated_key
+from marketplace.uploads import IMAGE_TYPES, make_thumbnail
 
 ROLES = ("client", "va")
 
@@ -207,6 +208,42 @@ def _require_file_or_link(item: PortfolioItem) -> None:
         )
 
 
+def _store_thumbnail(item: PortfolioItem, *, show_preview: bool, file_changed: bool) -> None:
+    """Make, keep or drop the item's public preview (the caller deletes a replaced one).
+
+    A preview is a re-encoded small copy of the item's picture, made only when its VA asks
+    for one; the original file stays private.
+    """
+    old = item.thumbnail.name or ""
+    item.show_preview = show_preview
+    if not show_preview:
+        item.thumbnail.name = ""
+    elif not item.file or item.content_type not in IMAGE_TYPES:
+        raise ValidationError(
+            {
+                "show_preview": _(
+                    "A preview can be shown only for a picture (PNG, JPEG or WebP), "
+                    "not for a PDF or a link."
+                )
+            },
+            code="preview_needs_picture",
+        )
+    elif file_changed or not old:
+        with item.file.storage.open(item.file.name, "rb") as fh:
+            small = make_thumbnail(fh)
+        item.thumbnail.name = item.thumbnail.storage.save(
+            generated_key("portfolio-previews", extension=".webp"), small
+        )
+
+
+def _delete_new_files(item: PortfolioItem, stored: str, thumbnail_before: str) -> None:
+    """Undo what a failed write stored: the upload and a thumbnail made from it."""
+    thumbnail = item.thumbnail.name or ""
+    for name in (stored, thumbnail if thumbnail != thumbnail_before else ""):
+        if name:
+            item.file.storage.delete(name)
+
+
 def portfolio_item_create(
     *,
     user: User,
@@ -214,6 +251,7 @@ def portfolio_item_create(
     description: str = "",
     link: str = "",
     file: UploadedFile | None = None,
+    show_preview: bool = False,
 ) -> PortfolioItem:
     """Add a piece of past work (a file, a link, or both) to the user's VA portfolio."""
     with transaction.atomic():
@@ -223,11 +261,11 @@ def portfolio_item_create(
         stored = _store_upload(item, file) if file else ""
         try:
             _require_file_or_link(item)
-            item.full_clean(exclude=["file"])
+            _store_thumbnail(item, show_preview=show_preview, file_changed=True)
+            item.full_clean(exclude=["file", "thumbnail"])
             item.save()
         except Exception:
-            if stored:
-                item.file.storage.delete(stored)
+            _delete_new_files(item, stored, "")
             raise
         va_search_vectors_refresh(profile_ids=[item.profile_id])
     return item
@@ -241,8 +279,12 @@ def portfolio_item_update(
     link: str = "",
     file: UploadedFile | None = None,
     remove_file: bool = False,
+    show_preview: bool | None = None,
 ) -> PortfolioItem:
-    """Edit a portfolio item; a new file replaces the old one, `remove_file` drops it."""
+    """Edit a portfolio item; a new file replaces the old one, `remove_file` drops it.
+
+    `show_preview` None keeps the item's choice (a new picture gets a new preview).
+    """
     with transaction.atomic():
         item = PortfolioItem.objects.select_for_update().get(pk=item.pk)
         storage = item.file.storage
@@ -254,16 +296,22 @@ def portfolio_item_update(
         elif remove_file:
             item.file.name = ""
             item.original_name, item.content_type, item.size = "", "", 0
+        old_thumbnail = item.thumbnail.name or ""
         try:
             _require_file_or_link(item)
-            item.full_clean(exclude=["file", "profile"])
+            _store_thumbnail(
+                item,
+                show_preview=item.show_preview if show_preview is None else show_preview,
+                file_changed=bool(file),
+            )
+            item.full_clean(exclude=["file", "profile", "thumbnail"])
             item.save()
         except Exception:
-            if stored:
-                storage.delete(stored)
+            _delete_new_files(item, stored, old_thumbnail)
             raise
-        if old_name and old_name != (item.file.name or ""):
-            _delete_stored_file_on_commit(storage, old_name)
+        for old, new in ((old_name, item.file.name), (old_thumbnail, item.thumbnail.name)):
+            if old and old != (new or ""):
+                _delete_stored_file_on_commit(storage, old)
         va_search_vectors_refresh(profile_ids=[item.profile_id])
     return item
 
@@ -273,7 +321,9 @@ def portfolio_item_delete(*, item: PortfolioItem) -> None:
     with transaction.atomic():
         item = PortfolioItem.objects.select_for_update().get(pk=item.pk)
         storage, name = item.file.storage, item.file.name or ""
+        thumbnail = item.thumbnail.name or ""
         profile_id = item.profile_id
         item.delete()
         _delete_stored_file_on_commit(storage, name)
+        _delete_stored_file_on_commit(storage, thumbnail)
         va_search_vectors_refresh(profile_ids=[profile_id])

@@ -13,4 +13,9 @@ urlpatterns = [
     path("profile/portfolio/<int:pk>/delete/", views.portfolio_delete, name="portfolio_delete"),
     path("profile/portfolio/<int:pk>/file/", views.portfolio_file, name="portfolio_file"),
     path("va/<int:pk>/", views.va_public, name="va_public"),
+    path(
+        "va/<int:va_id>/work/<int:pk>/preview/",
+        views.portfolio_preview,
+        name="portfolio_preview",
+    ),
 ]

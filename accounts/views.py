@@ -154,6 +154,7 @@ def portfolio_create(request: HttpRequest) -> HttpResponse:
                 description=form.cleaned_data["description"],
                 link=form.cleaned_data["link"],
                 file=form.cleaned_data["file"],
+                show_preview=form.cleaned_data["show_preview"],
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -177,6 +178,7 @@ def portfolio_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 link=form.cleaned_data["link"],
                 file=form.cleaned_data["file"],
                 remove_file=form.cleaned_data.get("remove_file", False),
+                show_preview=form.cleaned_data["show_preview"],
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -205,6 +207,26 @@ def portfolio_file(request: HttpRequest, pk: int) -> HttpResponse:
         content_type=item.content_type,
         inline=True,
     )
+
+
+@require_GET
+def portfolio_preview(request: HttpRequest, va_id: int, pk: int) -> HttpResponse:
+    """The small public copy of a picture its VA chose to show (the file stays private).
+
+    Streamed rather than redirected to storage, so the page's `img-src 'self'` holds with
+    S3 too and browsers may keep it a few minutes.
+    """
+    item = get_object_or_404(
+        PortfolioItem.objects.filter(
+            profile__user__in=User.objects.public_vas(), profile__user_id=va_id, show_preview=True
+        ).exclude(thumbnail=""),
+        pk=pk,
+    )
+    with item.thumbnail.open("rb") as fh:
+        response = HttpResponse(fh.read(), content_type="image/webp")
+    response["Cache-Control"] = "public, max-age=300"
+    response["Content-Disposition"] = 'inline; filename="preview.webp"'
+    return response
 
 
 @require_GET

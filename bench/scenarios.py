@@ -1,4 +1,5 @@
-"""What `make bench` measures: the pages of issue 11 and the upload memory check.
+"""What `make bench` measures: the pages of issue 11 (and issue 21's VA directory) and the
+upload memory check.
 
 Each page names the seeded user it is seen as (bench users from `manage.py seed`) and its
 target: a share of the ceiling's requests/s, or of another page's.
@@ -68,6 +69,13 @@ def pages(*, deep_page: int = 500) -> list[Page]:
         Page("6 bid review (200 bids)", f"/jobs/{bench_job}/bids/", BENCH_CLIENT, target=0.5),
         Page("7 my bids (300 bids)", "/bids/", BENCH_VA, target=0.5),
         Page("8 notifications (1,000)", "/notifications/", BENCH_READER, target=0.5),
+        Page("9 VA directory, first page", "/vas/", target=0.5),
+        Page("10 VA directory as a client", "/vas/", BENCH_CLIENT, target=0.5),
+        Page(
+            "11 directory: search + filter",
+            "/vas/?q=bookkeeping&currency=IDR&sort=rating",
+            target=0.3,
+        ),
         # Not a target: what any signed-in page costs before it shows anything (session,
         # user with unread count, header, footer), to read pages 6-8 against.
         Page("- signed-in layout, empty page", "/bench/layout/", BENCH_READER),

@@ -69,6 +69,12 @@ ROWS: dict[str, tuple[str, str]] = {
     "accounts:portfolio_delete": ("pk=portfolio", "405 405 405 405 405 405 405 405 405"),
     "accounts:portfolio_edit": ("pk=portfolio", "login 404 404 ok 404 404 404 404 login"),
     "accounts:portfolio_file": ("pk=portfolio", "login 404 404 ok 404 404 404 ok login"),
+    # Public, like the VA's page: only pictures their VA chose to show.
+    "accounts:portfolio_preview": ("va_id=bidding_va,pk=preview", "ok ok ok ok ok ok ok ok ok"),
+    "accounts:portfolio_preview[not shown]": (
+        "va_id=bidding_va,pk=portfolio",
+        "404 404 404 404 404 404 404 404 404",
+    ),
     "accounts:profile": ("", "login ok ok ok ok ok ok ok login"),
     "accounts:role_enable": ("", "405 405 405 405 405 405 405 405 405"),
     "accounts:va_public": ("pk=bidding_va", "ok ok ok ok ok ok ok ok ok"),

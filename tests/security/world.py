@@ -74,6 +74,13 @@ def build_world(
         description="A tidy ledger",
         file=SimpleUploadedFile("ledger.pdf", pdf_bytes(), "application/pdf"),
     )
+    # A picture its VA shows publicly (a small copy; the file stays private).
+    preview = account_services.portfolio_item_create(
+        user=va,
+        title="Receipt photo sorted",
+        file=SimpleUploadedFile("receipt.png", png_bytes(), "image/png"),
+        show_preview=True,
+    )
     job = factories.JobFactory(client=client_user, title="Organise the shop inbox")
     job_services.search_vectors_refresh(job_ids=[job.pk])
     attachment = job_services.job_attachment_add(
@@ -148,6 +155,7 @@ def build_world(
     notification = Notification.objects.filter(recipient=client_user).first()
     world.objects.update(
         portfolio=portfolio,
+        preview=preview,
         job=job,
         attachment=attachment,
         draft=draft,
