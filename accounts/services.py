@@ -34,8 +34,10 @@ CLIENT_FIELDS = ("display_name", "website", "about")
 # The directory's search (accounts.models.VAProfileQuerySet.search): headline weighs most
 # (A), then skill names (B), then portfolio titles and the bio (C). Every part in both the
 # English and the Indonesian configuration, as the job board's vector (jobs.services).
+# Every change to what a directory card shows (the profile, its skills, its portfolio)
+# runs this, so it also moves `updated_at`: the cards' cache key (directory.views).
 _VA_SEARCH_VECTOR_SQL = """
-UPDATE accounts_vaprofile AS p SET search_vector =
+UPDATE accounts_vaprofile AS p SET updated_at = clock_timestamp(), search_vector =
     setweight(to_tsvector('english', p.headline), 'A')
     || setweight(to_tsvector('indonesian', p.headline), 'A')
     || setweight(to_tsvector('english', src.skills), 'B')

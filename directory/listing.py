@@ -9,8 +9,8 @@ instead (an OFFSET, bounded at OFFSET_PAGES pages), as the board's search does.
 
 A card's rating and completed contracts are stored on the profile (see
 accounts.models.VAProfile), so the page reads a fixed number of queries: the count, the
-page's profiles with their users, their skills, their portfolio items (and, for a signed-in
-client, which of them they saved — directory.views).
+page's profiles with their users (and, for a signed-in client, which of them they saved);
+the cards' skills and portfolio items only for cards not yet cached (directory.views).
 """
 
 from __future__ import annotations
@@ -188,7 +188,7 @@ def directory_page(
         page = min(page, OFFSET_PAGES)
         start = (page - 1) * PAGE_SIZE
         rows = list(
-            profiles.for_cards().order_by(*_order(query.sort))[start : start + PAGE_SIZE + 1]
+            profiles.for_listing().order_by(*_order(query.sort))[start : start + PAGE_SIZE + 1]
         )
         has_next = len(rows) > PAGE_SIZE and page < OFFSET_PAGES
         rows = rows[:PAGE_SIZE]
@@ -198,7 +198,7 @@ def directory_page(
         op = "<" if (direction == "desc") != backward else ">"
         rows, page, has_previous, has_next = keyset_window(
             list(
-                profiles.for_cards()
+                profiles.for_listing()
                 .filter(RowCompare(list(names), op, list(cursor)))
                 .order_by(*_order(query.sort, reverse=backward))[: PAGE_SIZE + 1]
             ),

@@ -8,19 +8,21 @@ within what the person may see (listed VAs; `Job.objects.visible_to`): anything 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import VAProfile
+from accounts.models import VAProfile, card_prefetches
 from directory import services
 from directory.forms import DirectoryForm
 from directory.listing import RESULT_CAP, DirectoryQuery, directory_page
 from directory.models import SavedJob, SavedVA
 from directory.permissions import can_save_jobs, can_save_vas
-from jobs.models import Job
+from jobs.models import Job, catalogue_version
+from marketplace import fragments
 from marketplace.fields import active_filter_count
 from marketplace.navigation import safe_next_url
 
@@ -37,8 +39,45 @@ def _saved_va_ids(user, va_ids: list[int]) -> set[int]:
     return set(SavedVA.objects.of(user).filter(va_id__in=va_ids).values_list("va_id", flat=True))
 
 
+def _card_key(profile: VAProfile) -> tuple:
+    """Everything a card's cached body shows: the profile's `updated_at` moves with every
+    change to it, its skills and its portfolio (accounts.services), the stored rating and
+    contract counts are read as they are, the VA's name from the user row."""
+    return (
+        profile.pk,
+        profile.updated_at,
+        profile.user.name,
+        profile.rating_average,
+        profile.rating_count,
+        profile.completed_contracts,
+    )
+
+
+def _cards(request: HttpRequest, profiles: list[VAProfile]) -> list[tuple[VAProfile, str]]:
+    """Each profile with its card's body, rendered (with skills and portfolio read in one
+    query each) only for the cards whose state no process has rendered before."""
+    catalogue = catalogue_version()  # skill names
+
+    def build(missing: list[int]) -> list[dict]:
+        chosen = [profiles[i] for i in missing]
+        prefetch_related_objects(chosen, *card_prefetches())
+        return [{"profile": profile} for profile in chosen]
+
+    bodies = fragments.cached_many(
+        "directory/includes/va_card_body.html",
+        [(_card_key(p), catalogue) for p in profiles],
+        build,
+    )
+    return [
+        (profile, fragments.bind(body, request))
+        for profile, body in zip(profiles, bodies, strict=True)
+    ]
+
+
 @require_GET
 def vas(request: HttpRequest) -> HttpResponse:
+    """The directory. Per request: the capped count, the page's profiles and (for a client)
+    which of them they saved; the filter form and the cards' bodies are cached HTML."""
     params = request.GET
     form = DirectoryForm(params if any(n not in _PAGING_PARAMS for n in params) else None)
     query = DirectoryQuery()
@@ -55,16 +94,22 @@ def vas(request: HttpRequest) -> HttpResponse:
     base = params.copy()
     for name in _PAGING_PARAMS:
         base.pop(name, None)
+    base_query = base.urlencode()
+    filters = fragments.cached(
+        "directory/includes/filters.html",
+        (base_query, catalogue_version()),  # the bound values, their errors, category names
+        lambda: {"form": form, "active_filters": active_filter_count(form)},
+    )
     return render(
         request,
         "directory/vas.html",
         {
-            "form": form,
+            "filters": fragments.bind(filters, request),
             "page": page,
-            "links": page.links(base.urlencode()),
+            "cards": _cards(request, page.profiles),
+            "links": page.links(base_query),
             "result_cap": RESULT_CAP,
             "searching": bool(query.q),
-            "active_filters": active_filter_count(form),
             "saved_va_ids": _saved_va_ids(request.user, [p.user_id for p in page.profiles]),
         },
     )
