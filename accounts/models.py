@@ -117,26 +117,21 @@ class VAProfileQuerySet(models.QuerySet):
             rank=SearchRank(models.F("search_vector"), query)
         )
 
-    def for_listing(self):
-        """A directory page's profiles with their users; the rest of a card comes from
-        `card_prefetches` (for the cards that are not cached: directory.views)."""
-        return self.select_related("user").defer("search_vector")
-
     def for_cards(self):
         """What a directory card shows, fetched up front: no query per card."""
-        return self.for_listing().prefetch_related(*card_prefetches())
+        from jobs.models import Skill
 
-
-def card_prefetches() -> list[models.Prefetch]:
-    """A card's skills and portfolio items, for `prefetch_related(_objects)`."""
-    from jobs.models import Skill
-
-    return [
-        models.Prefetch("skills", queryset=Skill.objects.order_by("name")),
-        models.Prefetch(
-            "portfolio_items", queryset=PortfolioItem.objects.order_by("-created_at", "-id")
-        ),
-    ]
+        return (
+            self.select_related("user")
+            .defer("search_vector")
+            .prefetch_related(
+                models.Prefetch("skills", queryset=Skill.objects.order_by("name")),
+                models.Prefetch(
+                    "portfolio_items",
+                    queryset=PortfolioItem.objects.order_by("-created_at", "-id"),
+                ),
+            )
+        )
 
 
 class VAProfile(models.Model):

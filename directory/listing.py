@@ -17,12 +17,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import ClassVar
 
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
 from accounts.models import VAProfile
+from marketplace import prepared
 from marketplace.paging import KeysetPage, RowCompare, keyset_window
 
 PAGE_SIZE = 20
@@ -68,45 +70,58 @@ class DirectoryQuery:
             sort = "relevance" if q else "rating"
         return cls(q=q, sort=sort, **filters)
 
-    def profiles(self) -> QuerySet[VAProfile]:
-        """Listed profiles matching the filters, with the sort's key columns annotated."""
-        profiles = VAProfile.objects.listed()
+    def values(self) -> dict:
+        """The filters that are set, by name: which are set is the query's shape (the
+        `prepared` key), their values are bound."""
+        found = {
+            name: getattr(self, name)
+            for name in _FILTER_NAMES
+            if getattr(self, name) not in (None, "")
+        }
+        found.update({f"skill_{i}": slug for i, slug in enumerate(self.skills)})
         if self.q:
-            profiles = profiles.search(self.q)
-        if self.category_id:
+            found["q"] = self.q
+        return found
+
+    def profiles(self, v: dict | None = None) -> QuerySet[VAProfile]:
+        """Listed profiles matching the filters in `v` (default: this query's `values()`),
+        with the sort's key columns annotated."""
+        v = self.values() if v is None else v
+        profiles = VAProfile.objects.listed()
+        if "q" in v:
+            profiles = profiles.search(v["q"])
+        if "category_id" in v:
             profiles = profiles.filter(
                 Exists(
                     VAProfile.categories.through.objects.filter(
-                        vaprofile_id=OuterRef("pk"), category_id=self.category_id
+                        vaprofile_id=OuterRef("pk"), category_id=v["category_id"]
                     )
                 )
             )
-        for slug in self.skills:
+        for name in sorted(n for n in v if n.startswith("skill_")):
             profiles = profiles.filter(
                 Exists(
                     VAProfile.skills.through.objects.filter(
-                        vaprofile_id=OuterRef("pk"), skill__slug=slug
+                        vaprofile_id=OuterRef("pk"), skill__slug=v[name]
                     )
                 )
             )
-        if self.currency and (self.rate_min is not None or self.rate_max is not None):
-            profiles = profiles.filter(currency=self.currency)
-            if self.rate_min is not None:
-                profiles = profiles.filter(hourly_rate__gte=self.rate_min)
-            if self.rate_max is not None:
-                profiles = profiles.filter(hourly_rate__lte=self.rate_max)
-        elif self.currency:
-            profiles = profiles.filter(currency=self.currency)
-        if self.min_rating is not None:
-            profiles = profiles.filter(rating_average__gte=self.min_rating, rating_count__gt=0)
-        if self.language:
-            profiles = profiles.filter(languages__icontains=self.language)
-        if self.country:
-            profiles = profiles.filter(country__iexact=self.country)
-        if self.availability:
-            profiles = profiles.filter(availability=self.availability)
-        if self.min_years is not None:
-            profiles = profiles.filter(years_experience__gte=self.min_years)
+        if "currency" in v:
+            profiles = profiles.filter(currency=v["currency"])
+            if "rate_min" in v:
+                profiles = profiles.filter(hourly_rate__gte=v["rate_min"])
+            if "rate_max" in v:
+                profiles = profiles.filter(hourly_rate__lte=v["rate_max"])
+        if "min_rating" in v:
+            profiles = profiles.filter(rating_average__gte=v["min_rating"], rating_count__gt=0)
+        if "language" in v:
+            profiles = profiles.filter(languages__icontains=v["language"])
+        if "country" in v:
+            profiles = profiles.filter(country__iexact=v["country"])
+        if "availability" in v:
+            profiles = profiles.filter(availability=v["availability"])
+        if "min_years" in v:
+            profiles = profiles.filter(years_experience__gte=v["min_years"])
         return profiles.annotate(
             rate_key=Coalesce(F("hourly_rate"), Value(Decimal(0))),
             rate_missing=Case(
@@ -122,6 +137,36 @@ class DirectoryQuery:
         )
 
 
+_FILTER_NAMES = (
+    "category_id",
+    "currency",
+    "rate_min",
+    "rate_max",
+    "min_rating",
+    "language",
+    "country",
+    "availability",
+    "min_years",
+)
+# Filters whose value the ORM rewrites before binding it (`icontains` wraps it in %) and
+# the search (ranked in PostgreSQL): these queries run through the ORM, not `prepared`.
+_UNPREPARED = {"language", "q"}
+# What a page reads of each row on every request: what keys its card's cached HTML
+# (directory.views) and the sort keys its cursors are made of.
+STATE_COLUMNS = (
+    "id",
+    "user_id",
+    "updated_at",
+    "user__name",
+    "rating_average",
+    "rating_count",
+    "completed_contracts",
+    "rate_key",
+    "rate_missing",
+    "rate_present",
+)
+
+
 def _order(sort: str, reverse: bool = False) -> list:
     if sort == "relevance":
         return [F("rank").desc(), F("id").desc()]
@@ -133,9 +178,10 @@ def _order(sort: str, reverse: bool = False) -> list:
 # --- cursors ----------------------------------------------------------------------------
 
 
-def encode_cursor(sort: str, profile: VAProfile) -> str:
+def encode_cursor(sort: str, row: dict) -> str:
+    """The sort key of a page's row (a `STATE_COLUMNS` dict) as a cursor."""
     names, _direction = SORT_KEYS[sort]
-    return "_".join(str(getattr(profile, name)) for name in names)
+    return "_".join(str(row[name]) for name in names)
 
 
 def decode_cursor(sort: str, text: str) -> tuple | None:
@@ -167,16 +213,45 @@ class DirectoryPage(KeysetPage):
     page_size: ClassVar[int] = PAGE_SIZE
     result_cap: ClassVar[int] = RESULT_CAP
 
-    profiles: list[VAProfile] = field(default_factory=list)
+    state: list[dict] = field(default_factory=list)  # STATE_COLUMNS of each row, in order
     sort: str = "rating"
+
+    @cached_property
+    def profiles(self) -> list[VAProfile]:
+        """The page's profiles with all a card shows (read when asked for, not per request)."""
+        found = VAProfile.objects.for_cards().in_bulk([row["id"] for row in self.state])
+        return [found[row["id"]] for row in self.state if row["id"] in found]
+
+
+def _shape(values: dict) -> tuple:
+    return tuple(sorted(values))
+
+
+def _read(query: DirectoryQuery, values: dict, shape: tuple, build, *, counted=False):
+    """Run `build(values)`: compiled once per shape (marketplace.prepared), or through the
+    ORM for the filters that cannot be bound (`_UNPREPARED`)."""
+    if _UNPREPARED.intersection(values):
+        queryset = build(values)
+        return queryset.count() if counted else list(queryset)
+    if counted:
+        return prepared.count(("directory",) + shape, build, **values)
+    return prepared.rows(("directory",) + shape, build, **values)
 
 
 def directory_page(
     query: DirectoryQuery, *, page: int = 1, after: str = "", before: str = ""
 ) -> DirectoryPage:
-    """One page of listed VAs and the capped count (see the module's docstring)."""
-    profiles = query.profiles()
-    count = profiles.order_by().values("pk")[: RESULT_CAP + 1].count()
+    """One page of listed VAs and the capped count (see the module's docstring): the rows'
+    state only; `DirectoryPage.profiles` reads the whole profiles when they are needed."""
+    values = query.values()
+    fields = _shape(values)
+    count = _read(
+        query,
+        values,
+        ("count", fields),
+        lambda v: query.profiles(v).order_by().values_list("pk")[: RESULT_CAP + 1],
+        counted=True,
+    )
     page = max(page, 1)
     cursor_text, backward = (before, True) if before else (after, False)
     cursor = (
@@ -187,21 +262,38 @@ def directory_page(
     if cursor is None:
         page = min(page, OFFSET_PAGES)
         start = (page - 1) * PAGE_SIZE
-        rows = list(
-            profiles.for_listing().order_by(*_order(query.sort))[start : start + PAGE_SIZE + 1]
+        found = _read(
+            query,
+            values,
+            ("offset", query.sort, start, fields),
+            lambda v: (
+                query.profiles(v)
+                .order_by(*_order(query.sort))
+                .values_list(*STATE_COLUMNS)[start : start + PAGE_SIZE + 1]
+            ),
         )
+        rows = [dict(zip(STATE_COLUMNS, row, strict=True)) for row in found]
         has_next = len(rows) > PAGE_SIZE and page < OFFSET_PAGES
         rows = rows[:PAGE_SIZE]
         has_previous = page > 1
     else:
         names, direction = SORT_KEYS[query.sort]
         op = "<" if (direction == "desc") != backward else ">"
+        cursor_values = {f"cursor_{n}": value for n, value in zip(names, cursor, strict=True)}
+
+        def build(v):
+            return (
+                query.profiles({k: v[k] for k in values})
+                .filter(RowCompare(list(names), op, [v[k] for k in cursor_values]))
+                .order_by(*_order(query.sort, reverse=backward))
+                .values_list(*STATE_COLUMNS)[: PAGE_SIZE + 1]
+            )
+
+        found = _read(
+            query, {**values, **cursor_values}, ("keyset", query.sort, backward, fields), build
+        )
         rows, page, has_previous, has_next = keyset_window(
-            list(
-                profiles.for_listing()
-                .filter(RowCompare(list(names), op, list(cursor)))
-                .order_by(*_order(query.sort, reverse=backward))[: PAGE_SIZE + 1]
-            ),
+            [dict(zip(STATE_COLUMNS, row, strict=True)) for row in found],
             page=page,
             page_size=PAGE_SIZE,
             backward=backward,
@@ -212,7 +304,7 @@ def directory_page(
     return DirectoryPage(
         number=page,
         count=count,
-        profiles=rows,
+        state=rows,
         has_next=has_next,
         has_previous=has_previous,
         next_cursor=encode_cursor(query.sort, rows[-1]) if keyset and rows and has_next else "",

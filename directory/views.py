@@ -8,20 +8,24 @@ within what the person may see (listed VAs; `Job.objects.visible_to`): anything 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import VAProfile, card_prefetches
+from accounts.models import VAProfile
 from directory import services
 from directory.forms import DirectoryForm
 from directory.listing import RESULT_CAP, DirectoryQuery, directory_page
 from directory.models import SavedJob, SavedVA
 from directory.permissions import can_save_jobs, can_save_vas
+from directory.templatetags.saved import va_button_context
 from jobs.models import Job, catalogue_version
+from jobs.permissions import can_invite_vas
+from jobs.templatetags.invitations import invite_button_context
 from marketplace import fragments
 from marketplace.fields import active_filter_count
 from marketplace.navigation import safe_next_url
@@ -39,39 +43,68 @@ def _saved_va_ids(user, va_ids: list[int]) -> set[int]:
     return set(SavedVA.objects.of(user).filter(va_id__in=va_ids).values_list("va_id", flat=True))
 
 
-def _card_key(profile: VAProfile) -> tuple:
-    """Everything a card's cached body shows: the profile's `updated_at` moves with every
-    change to it, its skills and its portfolio (accounts.services), the stored rating and
-    contract counts are read as they are, the VA's name from the user row."""
+def _card_key(row: dict) -> tuple:
+    """Everything a card's cached body shows, from the page's row state: the profile's
+    `updated_at` moves with every change to it, its skills and its portfolio
+    (accounts.services); the stored rating and contract counts and the VA's name are read
+    as they are."""
     return (
-        profile.pk,
-        profile.updated_at,
-        profile.user.name,
-        profile.rating_average,
-        profile.rating_count,
-        profile.completed_contracts,
+        row["id"],
+        row["updated_at"],
+        row["user__name"],
+        row["rating_average"],
+        row["rating_count"],
+        row["completed_contracts"],
     )
 
 
-def _cards(request: HttpRequest, profiles: list[VAProfile]) -> list[tuple[VAProfile, str]]:
-    """Each profile with its card's body, rendered (with skills and portfolio read in one
-    query each) only for the cards whose state no process has rendered before."""
+def _results(request: HttpRequest, state: list[dict], saved_va_ids: set[int]) -> str:
+    """The page's cards with the viewer's buttons, cached whole under the cards' states and
+    what decides the buttons: whether the viewer saves and invites, which of these VAs they
+    saved, and their id when their own card is on the page. Each card's body is cached on
+    its own too (shared by every list it appears in), and rendered — its profile, skills
+    and portfolio read in three queries — only when no process has rendered it before."""
+    user = request.user
+    on_page = {row["user_id"] for row in state}
     catalogue = catalogue_version()  # skill names
-
-    def build(missing: list[int]) -> list[dict]:
-        chosen = [profiles[i] for i in missing]
-        prefetch_related_objects(chosen, *card_prefetches())
-        return [{"profile": profile} for profile in chosen]
-
-    bodies = fragments.cached_many(
-        "directory/includes/va_card_body.html",
-        [(_card_key(p), catalogue) for p in profiles],
-        build,
+    viewer = (
+        can_save_vas(user),
+        can_invite_vas(user),
+        user.pk if user.pk in on_page else None,
+        tuple(sorted(saved_va_ids)),
     )
-    return [
-        (profile, fragments.bind(body, request))
-        for profile, body in zip(profiles, bodies, strict=True)
-    ]
+
+    def bodies(missing: list[int]) -> list[dict]:
+        found = VAProfile.objects.for_cards().in_bulk([state[i]["id"] for i in missing])
+        return [{"profile": found.get(state[i]["id"])} for i in missing]
+
+    def build() -> dict:
+        html = fragments.cached_many(
+            "directory/includes/va_card_body.html",
+            [(_card_key(row), catalogue) for row in state],
+            bodies,
+        )
+        cards = []
+        for row, body in zip(state, html, strict=True):
+            save = va_button_context(
+                user,
+                row["user_id"],
+                saved_va_ids,
+                next_url=fragments.PATH_MARKER,
+                csrf_token=fragments.CSRF_MARKER,
+            )
+            buttons = render_to_string(
+                "directory/includes/save_button.html", save
+            ) + render_to_string(
+                "jobs/includes/invite_button.html", invite_button_context(user, row["user_id"])
+            )
+            # Both rendered by our own templates with autoescape on.
+            body, buttons = mark_safe(body), mark_safe(buttons)  # noqa: S308
+            cards.append({"profile": row, "card_body": body, "card_buttons": buttons})
+        return {"cards": cards}
+
+    key = (tuple(_card_key(row) for row in state), catalogue, viewer)
+    return fragments.bind(fragments.cached("directory/includes/va_list.html", key, build), request)
 
 
 @require_GET
@@ -95,6 +128,7 @@ def vas(request: HttpRequest) -> HttpResponse:
     for name in _PAGING_PARAMS:
         base.pop(name, None)
     base_query = base.urlencode()
+    saved_va_ids = _saved_va_ids(request.user, [row["user_id"] for row in page.state])
     filters = fragments.cached(
         "directory/includes/filters.html",
         (base_query, catalogue_version()),  # the bound values, their errors, category names
@@ -106,11 +140,10 @@ def vas(request: HttpRequest) -> HttpResponse:
         {
             "filters": fragments.bind(filters, request),
             "page": page,
-            "cards": _cards(request, page.profiles),
+            "results": _results(request, page.state, saved_va_ids),
             "links": page.links(base_query),
             "result_cap": RESULT_CAP,
             "searching": bool(query.q),
-            "saved_va_ids": _saved_va_ids(request.user, [p.user_id for p in page.profiles]),
         },
     )
 

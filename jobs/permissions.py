@@ -38,3 +38,8 @@ def can_bid(user, job: Job) -> bool:
         and job.hidden_at is None
         and (not user.is_authenticated or job.client_id != user.pk)
     )
+
+
+def can_invite_vas(user) -> bool:
+    """Signed-in clients invite VAs to their open tasks (which task: jobs.services)."""
+    return bool(user.is_authenticated and user.is_client and not user.is_suspended)

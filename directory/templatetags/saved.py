@@ -16,8 +16,10 @@ from directory.permissions import can_save_jobs, can_save_vas
 register = template.Library()
 
 
-def _button(context, *, show: bool, name: str, pk: int, saved, label: str) -> dict:
-    """The form's context; `saved` is called only when the button shows."""
+def button_context(
+    *, show: bool, name: str, pk: int, saved, label: str, next_url: str, csrf_token
+) -> dict:
+    """The save form's context; `saved` is called only when the button shows."""
     if not show:
         return {"show": False}
     return {
@@ -26,17 +28,23 @@ def _button(context, *, show: bool, name: str, pk: int, saved, label: str) -> di
         "save_url": reverse(f"directory:{name}_save", args=[pk]),
         "unsave_url": reverse(f"directory:{name}_unsave", args=[pk]),
         "label": label,
-        "next": context["request"].get_full_path(),
-        "csrf_token": context.get("csrf_token"),
+        "next": next_url,
+        "csrf_token": csrf_token,
     }
 
 
-@register.inclusion_tag("directory/includes/save_button.html", takes_context=True)
-def save_va_button(context, va_id: int, saved_va_ids=None) -> dict:
-    """For a client (not on their own profile). `saved_va_ids`: the list's saved VAs."""
-    user = context["request"].user
-    return _button(
-        context,
+def _button(context, **kwargs) -> dict:
+    return button_context(
+        next_url=context["request"].get_full_path(),
+        csrf_token=context.get("csrf_token"),
+        **kwargs,
+    )
+
+
+def va_button_context(user, va_id: int, saved_va_ids, **kwargs) -> dict:
+    """ "Save VA" for a client (not on their own card); `saved_va_ids`: the list's saved
+    VAs, or None to look this one up."""
+    return button_context(
         show=can_save_vas(user) and user.pk != va_id,
         name="va",
         pk=va_id,
@@ -46,6 +54,19 @@ def save_va_button(context, va_id: int, saved_va_ids=None) -> dict:
             else SavedVA.objects.of(user).filter(va_id=va_id).exists()
         ),
         label=_("Save VA"),
+        **kwargs,
+    )
+
+
+@register.inclusion_tag("directory/includes/save_button.html", takes_context=True)
+def save_va_button(context, va_id: int, saved_va_ids=None) -> dict:
+    """For a client (not on their own profile). `saved_va_ids`: the list's saved VAs."""
+    return va_button_context(
+        context["request"].user,
+        va_id,
+        saved_va_ids,
+        next_url=context["request"].get_full_path(),
+        csrf_token=context.get("csrf_token"),
     )
 
 

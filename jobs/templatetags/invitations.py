@@ -8,16 +8,19 @@ reads the viewer's own invitation to the task (one query, only for a signed-in V
 from django import template
 
 from jobs.models import Invitation
+from jobs.permissions import can_invite_vas
 
 register = template.Library()
 
 
+def invite_button_context(user, va_id: int) -> dict:
+    """ "Invite to bid" for a signed-in client looking at someone else's VA profile."""
+    return {"show": can_invite_vas(user) and user.pk != va_id, "va_id": va_id}
+
+
 @register.inclusion_tag("jobs/includes/invite_button.html", takes_context=True)
 def invite_va_button(context, va_id: int) -> dict:
-    """ "Invite to bid" for a signed-in client looking at someone else's VA profile."""
-    user = context["request"].user
-    show = user.is_authenticated and user.is_client and user.pk != va_id and not user.is_suspended
-    return {"show": show, "va_id": va_id}
+    return invite_button_context(context["request"].user, va_id)
 
 
 @register.inclusion_tag("jobs/includes/invitation_notice.html", takes_context=True)

@@ -1,6 +1,7 @@
 """The directory caches its cards' HTML and its filter form (issue 21): every change made
 through the services shows on the very next request, in the viewer's language."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -117,3 +118,46 @@ def test_the_filter_form_keeps_each_querys_values_and_errors(cached):
 def test_a_warm_directory_page_reads_only_the_count_and_the_page(cached, django_assert_num_queries):
     with django_assert_num_queries(2):  # the capped count and the page's profiles with users
         assert "Tidy bookkeeper" in page()
+
+
+def test_each_client_sees_their_own_saved_marks_and_buttons(cached, sari):
+    from directory import services as directory_services
+    from tests.factories import ClientFactory
+
+    keeper, other = Client(), Client()
+    keeper_user = ClientFactory(email="keeper@example.com")
+    keeper.force_login(keeper_user)
+    other.force_login(ClientFactory(email="other@example.com"))
+    assert "Save VA" in page(keeper) and "Invite to bid" in page(keeper)
+
+    directory_services.saved_va_add(client=keeper_user, va=sari)
+
+    assert "Remove from saved" in page(keeper)
+    html = page(other)
+    assert "Remove from saved" not in html and "Save VA" in html
+    assert "Save VA" not in cached and "Invite to bid" not in cached  # anonymous: no buttons
+
+
+def test_a_cached_save_form_carries_the_viewers_token_and_path(cached):
+    from tests.factories import ClientFactory
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(ClientFactory())
+    for sort in ("rating", "completed"):
+        response = browser.get(URL, {"sort": sort})
+        html = response.content.decode()
+        assert f'name="next" value="/vas/?sort={sort}"' in html
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        action = re.search(r'<form method="post" action="(/vas/\d+/save/)"', html).group(1)
+        saved = browser.post(action, {"csrfmiddlewaretoken": token, "next": f"/vas/?sort={sort}"})
+        assert saved.status_code == 302 and saved.url == f"/vas/?sort={sort}"
+        browser.post(action.replace("/save/", "/unsave/"), {"csrfmiddlewaretoken": token})
+
+
+def test_a_client_who_also_works_as_a_va_gets_no_buttons_on_their_own_card(cached, sari):
+    sari.is_client = True
+    sari.save(update_fields=["is_client"])
+    me = Client()
+    me.force_login(sari)
+    html = page(me)
+    assert "Save VA" not in html and "Invite to bid" not in html
