@@ -26,7 +26,7 @@ from directory.templatetags.saved import va_button_context
 from jobs.models import Job, catalogue_version
 from jobs.permissions import can_invite_vas
 from jobs.templatetags.invitations import invite_button_context
-from marketplace import fragments
+from marketplace import fragments, prepared
 from marketplace.fields import active_filter_count
 from marketplace.navigation import safe_next_url
 
@@ -40,7 +40,15 @@ def _saved_va_ids(user, va_ids: list[int]) -> set[int]:
     """Which of these VAs the signed-in client saved: one query for the whole page."""
     if not can_save_vas(user) or not va_ids:
         return set()
-    return set(SavedVA.objects.of(user).filter(va_id__in=va_ids).values_list("va_id", flat=True))
+    found = prepared.rows(
+        ("directory-saved", len(va_ids)),  # compiled once per page length
+        lambda v: SavedVA.objects.filter(
+            client_id=v["client"], va_id__in=[v[f"va_{i}"] for i in range(len(va_ids))]
+        ).values_list("va_id"),
+        client=user.pk,
+        **{f"va_{i}": pk for i, pk in enumerate(va_ids)},
+    )
+    return {va_id for (va_id,) in found}
 
 
 def _card_key(row: dict) -> tuple:
