@@ -148,9 +148,9 @@ _FILTER_NAMES = (
     "availability",
     "min_years",
 )
-# Filters whose value the ORM rewrites before binding it (`icontains` wraps it in %) and
-# the search (ranked in PostgreSQL): these queries run through the ORM, not `prepared`.
-_UNPREPARED = {"language", "q"}
+# A filter whose value the ORM rewrites before binding it (`icontains` wraps it in %):
+# queries with it run through the ORM, not `prepared`.
+_UNPREPARED = {"language"}
 # What a page reads of each row on every request: what keys its card's cached HTML
 # (directory.views) and the sort keys its cursors are made of.
 STATE_COLUMNS = (
