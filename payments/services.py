@@ -1,0 +1,311 @@
+"""Every write of the payments app (see payments.models for how it sits beside contracts).
+
+Funding: the client starts a checkout for the contract's agreed price (the amount always
+comes from the contract, never from a form); the provider confirms by webhook; only then is
+the money posted to the contract's escrow. Webhooks are verified, stored raw, and processed
+from the stored row by a Celery task (payments.tasks), idempotently by event id.
+Release and refund happen inside the contract service's transaction through the hooks.
+"""
+
+import json
+import logging
+import uuid
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contracts.models import Contract, Deliverable, quantize_money
+from notifications import broker
+from payments import ledger, sandbox
+from payments.ledger import Leg
+from payments.models import Account, LedgerTransaction, Payment, WebhookEvent
+
+logger = logging.getLogger(__name__)
+
+
+class WebhookRefused(Exception):
+    """The request is not a genuine provider event; nothing was stored."""
+
+
+def platform_fee_percent() -> Decimal:
+    return Decimal(str(settings.PLATFORM_FEE_PERCENT))
+
+
+def funding_available() -> bool:
+    """Online funding is offered only with a provider: the sandbox (development, tests)."""
+    return bool(settings.PAYMENTS_SANDBOX)
+
+
+# --- funding -----------------------------------------------------------------------------
+
+
+def funding_start(*, contract: Contract, client) -> Payment:
+    """Open (or reopen) the checkout for the contract's agreed price; returns the payment
+    whose checkout page the client is sent to. The price is the contract's own."""
+    if client.pk != contract.client_id:
+        raise ValidationError(_("Only the client of this contract can fund it."))
+    if not funding_available():
+        raise ValidationError(_("Online payment is not available yet."))
+    with transaction.atomic():
+        contract = Contract.objects.select_for_update().get(pk=contract.pk)
+        if contract.is_hourly:
+            raise ValidationError(_("Hourly contracts cannot be funded in advance yet."))
+        if not contract.is_active:
+            raise ValidationError(_("This contract has ended; it can no longer be funded."))
+        if contract.deliverables.filter(status=Deliverable.Status.APPROVED).exists():
+            raise ValidationError(_("The work is already approved; there is nothing to fund."))
+        open_payment = (
+            Payment.objects.filter(
+                contract=contract, status__in=[Payment.Status.PENDING, Payment.Status.PAID]
+            )
+            .order_by("-pk")
+            .first()
+        )
+        if open_payment is not None and open_payment.status == Payment.Status.PAID:
+            raise ValidationError(_("This contract is already funded."))
+        if open_payment is not None:
+            return open_payment  # the same checkout again: a double click never charges twice
+        if contract.escrow_payments.filter(status=Payment.Status.RELEASED).exists():
+            raise ValidationError(_("This contract is already funded."))
+        return Payment.objects.create(
+            contract=contract,
+            client=client,
+            amount=quantize_money(contract.rate, contract.currency),
+            currency=contract.currency,
+            provider="sandbox",
+        )
+
+
+# --- webhooks ----------------------------------------------------------------------------
+
+
+def webhook_receive(*, provider: str, body: bytes, signature: str) -> WebhookEvent:
+    """Verify and store one provider event, then queue its processing after commit.
+
+    The same event id again returns the stored row and queues nothing new. A bad
+    signature or a body that is not an event raises WebhookRefused and stores nothing.
+    """
+    if provider != "sandbox" or not funding_available():
+        raise WebhookRefused("unknown provider")
+    if not sandbox.verify(body, signature):
+        raise WebhookRefused("bad signature")
+    try:
+        payload = json.loads(body)
+        event_id = str(payload["id"])[:100]
+        event_type = str(payload.get("type", ""))[:60]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise WebhookRefused("not an event") from exc
+    with transaction.atomic():
+        event, created = WebhookEvent.objects.get_or_create(
+            provider=provider,
+            event_id=event_id,
+            defaults={"event_type": event_type, "body": body.decode("utf-8", "replace")},
+        )
+        if created:
+            transaction.on_commit(lambda: _enqueue(event.pk))
+    return event
+
+
+def _enqueue(event_id: int) -> None:
+    from payments.tasks import process_webhook_event
+
+    # If the broker is down the row waits for the sweep (payments.tasks.sweep_webhook_events).
+    broker.publish(process_webhook_event, args=[event_id])
+
+
+def webhook_event_process(*, event_id: int) -> WebhookEvent:
+    """Act on a stored event once: a processed or ignored event is left alone."""
+    with transaction.atomic():
+        event = WebhookEvent.objects.select_for_update().get(pk=event_id)
+        if event.status != WebhookEvent.Status.RECEIVED:
+            return event
+        status, error = _apply(event)
+        event.status = status
+        event.error = error[:300]
+        event.processed_at = timezone.now()
+        event.save(update_fields=["status", "error", "processed_at"])
+    return event
+
+
+_OUTCOME_STATUS = {
+    "checkout.paid": Payment.Status.PAID,
+    "checkout.failed": Payment.Status.FAILED,
+    "checkout.expired": Payment.Status.EXPIRED,
+}
+
+
+def _apply(event: WebhookEvent) -> tuple[str, str]:
+    payload = json.loads(event.body)
+    outcome = _OUTCOME_STATUS.get(event.event_type)
+    if outcome is None:
+        return WebhookEvent.Status.IGNORED, "unknown event type"
+    data = payload.get("data") or {}
+    found = (
+        Payment.objects.filter(reference=data.get("reference"), provider=event.provider).first()
+        if _is_uuid(data.get("reference"))
+        else None
+    )
+    if found is None:
+        return WebhookEvent.Status.IGNORED, "no such checkout"
+    # Lock in the contract services' order (contract, then its payments) so a webhook and
+    # an approval of the same contract can never deadlock.
+    contract = Contract.objects.select_for_update().get(pk=found.contract_id)
+    payment = Payment.objects.select_for_update().get(pk=found.pk)
+    try:
+        amount = Decimal(str(data.get("amount")))
+    except InvalidOperation:
+        amount = None
+    if amount != payment.amount or data.get("currency") != payment.currency:
+        logger.error("Webhook %s amount/currency differs from payment %s", event.pk, payment.pk)
+        return WebhookEvent.Status.FAILED, "amount or currency differs from the checkout"
+    if outcome == Payment.Status.PAID:
+        _payment_paid(payment, contract)
+    elif payment.status == Payment.Status.PENDING:
+        # A failure or expiry only ends a checkout still waiting; once the provider has
+        # confirmed the money, a late "failed" / "expired" changes nothing.
+        payment.status = outcome
+        payment.failure_reason = event.event_type
+        payment.save(update_fields=["status", "failure_reason"])
+    return WebhookEvent.Status.PROCESSED, ""
+
+
+def _is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def _payment_paid(payment: Payment, contract: Contract) -> None:
+    """The provider confirmed the charge: post it into escrow, once."""
+    if payment.status in (Payment.Status.PAID, Payment.Status.RELEASED, Payment.Status.REFUNDED):
+        return
+    others = list(
+        Payment.objects.select_for_update()
+        .filter(contract=contract, status__in=[Payment.Status.PENDING, Payment.Status.PAID])
+        .exclude(pk=payment.pk)
+    )
+    payment.paid_at = timezone.now()
+    payment.failure_reason = ""
+    already_funded = any(other.status == Payment.Status.PAID for other in others) or (
+        contract.escrow_payments.filter(status=Payment.Status.RELEASED).exists()
+    )
+    if already_funded:
+        # Money for an older checkout arrived after another one funded the contract (out
+        # of order): never double-fund, give it straight back.
+        payment.status = Payment.Status.REFUNDED
+        payment.settled_at = payment.paid_at
+        payment.save(update_fields=["status", "paid_at", "failure_reason", "settled_at"])
+        _post_funding(payment, contract)
+        _post_refund(payment, contract)
+        return
+    for other in others:  # a newer checkout still open: this payment replaces it
+        other.status = Payment.Status.EXPIRED
+        other.failure_reason = "superseded"
+        other.save(update_fields=["status", "failure_reason"])
+    payment.status = Payment.Status.PAID
+    payment.save(update_fields=["status", "paid_at", "failure_reason"])
+    _post_funding(payment, contract)
+    # The contract may have moved on while the client was paying (events out of order).
+    if contract.deliverables.filter(status=Deliverable.Status.APPROVED).exists():
+        escrow_release(contract=contract)
+    elif not contract.is_active:
+        escrow_refund(contract=contract)
+
+
+def _escrow(contract: Contract) -> Account:
+    return ledger.account_for(
+        kind=Account.Kind.ESCROW, currency=contract.currency, contract=contract
+    )
+
+
+def _post_funding(payment: Payment, contract: Contract) -> LedgerTransaction:
+    funding = ledger.account_for(
+        kind=Account.Kind.CLIENT_FUNDING, currency=payment.currency, user=payment.client
+    )
+    return ledger.post(
+        kind=LedgerTransaction.Kind.FUNDING,
+        contract=contract,
+        payment=payment,
+        amount=payment.amount,
+        legs=[Leg(funding, -payment.amount), Leg(_escrow(contract), payment.amount)],
+    )
+
+
+def _post_refund(payment: Payment, contract: Contract) -> LedgerTransaction:
+    funding = ledger.account_for(
+        kind=Account.Kind.CLIENT_FUNDING, currency=payment.currency, user=payment.client
+    )
+    return ledger.post(
+        kind=LedgerTransaction.Kind.REFUND,
+        contract=contract,
+        payment=payment,
+        amount=payment.amount,
+        legs=[Leg(_escrow(contract), -payment.amount), Leg(funding, payment.amount)],
+    )
+
+
+# --- release and refund (called by the contract hooks, inside their transaction) ----------
+
+
+def _held(contract: Contract) -> list[Payment]:
+    return list(
+        Payment.objects.select_for_update()
+        .filter(contract=contract, status=Payment.Status.PAID)
+        .order_by("pk")
+    )
+
+
+def escrow_release(*, contract: Contract) -> list[LedgerTransaction]:
+    """Release every held payment of the contract to the VA, less the platform fee."""
+    posted = []
+    for payment in _held(contract):
+        fee = ledger.fee_for(payment.amount, payment.currency, platform_fee_percent())
+        available = ledger.account_for(
+            kind=Account.Kind.VA_AVAILABLE, currency=payment.currency, user=contract.va
+        )
+        platform = ledger.account_for(kind=Account.Kind.PLATFORM_FEES, currency=payment.currency)
+        posted.append(
+            ledger.post(
+                kind=LedgerTransaction.Kind.RELEASE,
+                contract=contract,
+                payment=payment,
+                amount=payment.amount,
+                fee=fee,
+                legs=[
+                    Leg(_escrow(contract), -payment.amount),
+                    Leg(available, payment.amount - fee),
+                    Leg(platform, fee),
+                ],
+            )
+        )
+        payment.status = Payment.Status.RELEASED
+        payment.settled_at = timezone.now()
+        payment.save(update_fields=["status", "settled_at"])
+    return posted
+
+
+def escrow_refund(*, contract: Contract) -> list[LedgerTransaction]:
+    """Give every held (unreleased) payment of the contract back to the client."""
+    posted = []
+    for payment in _held(contract):
+        posted.append(_post_refund(payment, contract))
+        payment.status = Payment.Status.REFUNDED
+        payment.settled_at = timezone.now()
+        payment.save(update_fields=["status", "settled_at"])
+    return posted
+
+
+def on_deliverable_approved(*, deliverable: Deliverable) -> None:
+    """settings.CONTRACT_DELIVERABLE_APPROVED_HOOK: approval releases the escrow."""
+    escrow_release(contract=deliverable.contract)
+
+
+def on_contract_ended(*, contract: Contract) -> None:
+    """settings.CONTRACT_ENDED_HOOK: ending early refunds what was not released."""
+    escrow_refund(contract=contract)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from payments import views
+
+app_name = "payments"
+
+urlpatterns = [
+    path("payments/balance/", views.balance, name="balance"),
+    path("payments/contracts/<int:pk>/", views.statement, name="statement"),
+    path("payments/contracts/<int:pk>/fund/", views.fund, name="fund"),
+    path("payments/sandbox/<uuid:reference>/", views.sandbox_checkout, name="sandbox_checkout"),
+    path("payments/sandbox/<uuid:reference>/act/", views.sandbox_act, name="sandbox_act"),
+    path("payments/webhooks/<slug:provider>/", views.webhook, name="webhook"),
+]

@@ -1,0 +1,218 @@
+"""Payment pages: scoped lookup → form → service → redirect. Funding shows as done only
+once the provider's webhook is processed, never because the browser came back."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from contracts.models import Contract
+from marketplace.ratelimit import limit_posts
+from payments import permissions, sandbox, services
+from payments.forms import SandboxOutcomeForm
+from payments.models import Account, Entry, LedgerTransaction, Payment
+
+HISTORY_LENGTH = 100
+
+
+def _get_contract_for_party(request, pk: int) -> Contract:
+    """The contract if the user is its client, its VA or staff; 404 for everyone else."""
+    return get_object_or_404(
+        Contract.objects.for_party(request.user).select_related("job", "client", "va"), pk=pk
+    )
+
+
+def _get_checkout(request, reference) -> Payment:
+    payment = get_object_or_404(
+        Payment.objects.select_related("contract__job"), reference=reference
+    )
+    if not permissions.can_view_checkout(request.user, payment):
+        raise Http404
+    return payment
+
+
+def escrow_summary(contract: Contract) -> dict:
+    """Funded, held, released, fees and refunds of one contract, from two queries."""
+    payments = list(contract.escrow_payments.order_by("created_at", "pk"))
+    transactions = list(
+        LedgerTransaction.objects.filter(contract=contract).select_related("payment")
+    )
+    zero = Decimal("0")
+
+    def total(kind, field="amount"):
+        return sum((getattr(t, field) for t in transactions if t.kind == kind), zero)
+
+    released = total(LedgerTransaction.Kind.RELEASE)
+    fees = total(LedgerTransaction.Kind.RELEASE, "fee")
+    return {
+        "payments": payments,
+        "transactions": transactions,
+        "funded": total(LedgerTransaction.Kind.FUNDING),
+        "held": sum((p.amount for p in payments if p.status == Payment.Status.PAID), zero),
+        "released": released,
+        "fees": fees,
+        "va_received": released - fees,
+        "refunded": total(LedgerTransaction.Kind.REFUND),
+        "pending": next((p for p in payments if p.status == Payment.Status.PENDING), None),
+        "is_funded": any(p.status == Payment.Status.PAID for p in payments),
+        "fee_percent": services.platform_fee_percent(),
+    }
+
+
+def workspace_panel(*, request, contract: Contract) -> str:
+    """The escrow panel on the contract workspace (settings.CONTRACT_WORKSPACE_PANELS)."""
+    summary = escrow_summary(contract)
+    can_fund = (
+        permissions.can_fund(request.user, contract)
+        and services.funding_available()
+        and contract.is_active
+        and not contract.is_hourly
+        and not summary["is_funded"]
+        and not summary["released"]
+    )
+    return render_to_string(
+        "payments/_panel.html",
+        {"contract": contract, "summary": summary, "can_fund": can_fund},
+        request=request,
+    )
+
+
+@require_POST
+@login_required
+@limit_posts("payment_fund")
+def fund(request, pk: int):
+    contract = _get_contract_for_party(request, pk)
+    try:
+        payment = services.funding_start(contract=contract, client=request.user)
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
+        return redirect(reverse("contracts:workspace", args=[contract.pk]) + "#escrow")
+    return redirect(payment.get_checkout_url())
+
+
+def _render_checkout(request, payment: Payment, form, status: int = 200):
+    return render(
+        request,
+        "payments/sandbox_checkout.html",
+        {
+            "payment": payment,
+            "contract": payment.contract,
+            "form": form,
+            "can_act": permissions.can_act_on_checkout(request.user, payment)
+            and payment.status == Payment.Status.PENDING,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def sandbox_checkout(request, reference):
+    """The sandbox's hosted checkout page (a real provider's page stands here later)."""
+    payment = _get_checkout(request, reference)
+    return _render_checkout(request, payment, SandboxOutcomeForm())
+
+
+@require_POST
+def sandbox_act(request, reference):
+    """Pay / fail / expire: the sandbox signs the provider's event and delivers it to our
+    webhook intake (the same verification and storage as an HTTP delivery)."""
+    payment = _get_checkout(request, reference)
+    if not permissions.can_act_on_checkout(request.user, payment):
+        raise Http404
+    form = SandboxOutcomeForm(request.POST)
+    if not form.is_valid():
+        return _render_checkout(request, payment, form, status=400)
+    if payment.status != Payment.Status.PENDING:
+        messages.error(request, _("This checkout is closed."))
+        return redirect(payment.get_checkout_url())
+    body = sandbox.event_body(payment=payment, outcome=form.cleaned_data["outcome"])
+    services.webhook_receive(provider="sandbox", body=body, signature=sandbox.sign(body))
+    messages.info(
+        request,
+        _(
+            "The payment provider has your answer. The contract shows it as funded once the provider confirms the payment."
+        ),
+    )
+    return redirect(reverse("contracts:workspace", args=[payment.contract_id]) + "#escrow")
+
+
+@csrf_exempt
+@require_POST
+def webhook(request, provider: str):
+    """A provider's webhook: verified, stored, answered at once; processed by a task."""
+    if provider != "sandbox":
+        raise Http404
+    try:
+        event = services.webhook_receive(
+            provider=provider,
+            body=request.body,
+            signature=request.META.get(sandbox.SIGNATURE_HEADER, ""),
+        )
+    except services.WebhookRefused as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    return JsonResponse({"received": event.event_id})
+
+
+@require_GET
+def statement(request, pk: int):
+    """The contract's money: each funding, release (with its fee) and refund."""
+    contract = _get_contract_for_party(request, pk)
+    return render(
+        request,
+        "payments/statement.html",
+        {"contract": contract, "job": contract.job, "summary": escrow_summary(contract)},
+    )
+
+
+@login_required
+@require_GET
+def balance(request):
+    """My balances (available, pending payout) per currency and the latest movements."""
+    accounts = list(
+        Account.objects.filter(
+            user=request.user,
+            kind__in=[Account.Kind.VA_AVAILABLE, Account.Kind.VA_PENDING_PAYOUT],
+        ).order_by("currency", "kind")
+    )
+    currencies = sorted({a.currency for a in accounts})
+    balances = [
+        {
+            "currency": currency,
+            "available": next(
+                (
+                    a.balance
+                    for a in accounts
+                    if a.currency == currency and a.kind == "va_available"
+                ),
+                Decimal("0"),
+            ),
+            "pending": next(
+                (
+                    a.balance
+                    for a in accounts
+                    if a.currency == currency and a.kind == "va_pending_payout"
+                ),
+                Decimal("0"),
+            ),
+        }
+        for currency in currencies
+    ]
+    history = list(
+        Entry.objects.filter(account__in=accounts)
+        .select_related("account", "transaction__contract__job")
+        .order_by("-created_at", "-pk")[:HISTORY_LENGTH]
+    )
+    return render(
+        request,
+        "payments/balance.html",
+        {"balances": balances, "history": history, "history_length": HISTORY_LENGTH},
+    )
