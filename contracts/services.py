@@ -597,6 +597,7 @@ def contract_complete(*, contract: Contract, client) -> Contract:
     with transaction.atomic():
         contract = _locked(contract)
         _require_active(contract)
+        _hook("CONTRACT_COMPLETE_HOOK", contract=contract)
         contract.status = Contract.Status.COMPLETED
         contract.ended_at = timezone.now()
         contract.ended_by = client

@@ -3,9 +3,10 @@
 How the app sits beside contracts (DESIGN.md §3): payments may import contracts and below;
 contracts never imports payments. Contract services announce what payments must react to
 through hooks named in settings, the way `JOB_PUBLISH_HOLD` works for jobs:
-`CONTRACT_DELIVERABLE_APPROVED_HOOK` (release the escrow to the VA, less the platform fee)
-and `CONTRACT_ENDED_HOOK` (refund unreleased money to the client) are called inside the
-contract service's own transaction, so the contract change and the ledger movement commit
+`CONTRACT_DELIVERABLE_APPROVED_HOOK` (release the escrow to the VA, less the platform fee),
+`CONTRACT_ENDED_HOOK` (refund unreleased money to the client) and `CONTRACT_COMPLETE_HOOK`
+(refuse to complete while money is held) are called inside the contract service's own
+transaction, so the contract change and the ledger movement commit
 or roll back together. `CONTRACT_WORKSPACE_PANELS` lets the workspace show our panel.
 
 The ledger: every movement is one `LedgerTransaction` of `Entry` rows in one currency whose

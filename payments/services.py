@@ -224,30 +224,33 @@ def _escrow(contract: Contract) -> Account:
     )
 
 
-def _post_funding(payment: Payment, contract: Contract) -> LedgerTransaction:
+def _move_between_client_and_escrow(
+    payment: Payment, contract: Contract, kind: str
+) -> LedgerTransaction:
+    """Funding takes the payment from the client's funding account into escrow; a refund
+    is the same movement backwards."""
     funding = ledger.account_for(
         kind=Account.Kind.CLIENT_FUNDING, currency=payment.currency, user=payment.client
     )
+    sign = 1 if kind == LedgerTransaction.Kind.FUNDING else -1
     return ledger.post(
-        kind=LedgerTransaction.Kind.FUNDING,
+        kind=kind,
         contract=contract,
         payment=payment,
         amount=payment.amount,
-        legs=[Leg(funding, -payment.amount), Leg(_escrow(contract), payment.amount)],
+        legs=[
+            Leg(funding, -sign * payment.amount),
+            Leg(_escrow(contract), sign * payment.amount),
+        ],
     )
+
+
+def _post_funding(payment: Payment, contract: Contract) -> LedgerTransaction:
+    return _move_between_client_and_escrow(payment, contract, LedgerTransaction.Kind.FUNDING)
 
 
 def _post_refund(payment: Payment, contract: Contract) -> LedgerTransaction:
-    funding = ledger.account_for(
-        kind=Account.Kind.CLIENT_FUNDING, currency=payment.currency, user=payment.client
-    )
-    return ledger.post(
-        kind=LedgerTransaction.Kind.REFUND,
-        contract=contract,
-        payment=payment,
-        amount=payment.amount,
-        legs=[Leg(_escrow(contract), -payment.amount), Leg(funding, payment.amount)],
-    )
+    return _move_between_client_and_escrow(payment, contract, LedgerTransaction.Kind.REFUND)
 
 
 # --- release and refund (called by the contract hooks, inside their transaction) ----------
@@ -304,6 +307,18 @@ def escrow_refund(*, contract: Contract) -> list[LedgerTransaction]:
 def on_deliverable_approved(*, deliverable: Deliverable) -> None:
     """settings.CONTRACT_DELIVERABLE_APPROVED_HOOK: approval releases the escrow."""
     escrow_release(contract=deliverable.contract)
+
+
+def on_contract_completing(*, contract: Contract) -> None:
+    """settings.CONTRACT_COMPLETE_HOOK: completing is not approving. While money is held,
+    the client approves the delivery (release) or ends the contract (refund) instead."""
+    if contract.escrow_payments.filter(status=Payment.Status.PAID).exists():
+        raise ValidationError(
+            _(
+                "Money is held in escrow for this contract: approve the delivery to release "
+                "it to the VA, or end the contract to have it refunded."
+            )
+        )
 
 
 def on_contract_ended(*, contract: Contract) -> None:

@@ -19,7 +19,18 @@ from tests.payments.conftest import assert_ledger_consistent, deliver, process
 
 pytestmark = pytest.mark.django_db
 
-ACTIONS = ["fund", "pay", "pay_again", "fail", "expire", "deliver", "approve", "changes", "end"]
+ACTIONS = [
+    "fund",
+    "pay",
+    "pay_again",
+    "fail",
+    "expire",
+    "deliver",
+    "approve",
+    "changes",
+    "end",
+    "complete",
+]
 
 
 def _contracts(currencies):
@@ -51,6 +62,8 @@ def _step(contract, action: str) -> None:
             contract_services.deliverable_request_changes(
                 deliverable=pending, client=contract.client, comment="Again please"
             )
+        elif action == "complete":
+            contract_services.contract_complete(contract=contract, client=contract.client)
         elif action == "end":
             contract_services.contract_end(contract=contract, user=contract.client, reason="Stop")
     except ValidationError:

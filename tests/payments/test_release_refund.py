@@ -118,3 +118,16 @@ def test_a_refused_release_rolls_the_approval_back(fixed, monkeypatch):
     deliverable.refresh_from_db()
     assert deliverable.status == Deliverable.Status.SUBMITTED
     assert balance(Account.Kind.ESCROW, contract=fixed) == Decimal("400000")
+
+
+def test_completing_while_money_is_held_is_refused(fixed):
+    fund(fixed)
+    with pytest.raises(ValidationError, match="held in escrow"):
+        contract_services.contract_complete(contract=fixed, client=fixed.client)
+    fixed.refresh_from_db()
+    assert fixed.is_active
+    approve(fixed)
+    contract_services.contract_complete(contract=fixed, client=fixed.client)
+    fixed.refresh_from_db()
+    assert not fixed.is_active
+    assert balance(Account.Kind.VA_AVAILABLE, user=fixed.va) == Decimal("360000")

@@ -7,23 +7,12 @@ nobody else ever sees it; the parties and staff do (which guards the crawl itsel
 
 import pytest
 
+from tests.security import test_permission_matrix
 from tests.security.test_outsiders import _pages_with, _reachable_pages
 from tests.security.test_permission_matrix import clients_for
-from tests.security.world import build_world
 
-
-@pytest.fixture
-def world(
-    client_user, other_client, va, other_va, staff, suspended, django_capture_on_commit_callbacks
-):
-    return build_world(
-        client_user=client_user,
-        other_client=other_client,
-        va=va,
-        other_va=other_va,
-        staff=staff,
-        suspended=suspended,
-    )
+# The same world fixture as the matrix (the hired contract funded through the sandbox).
+world = test_permission_matrix.world
 
 
 @pytest.mark.django_db
