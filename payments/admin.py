@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from payments.models import Account, Entry, LedgerTransaction, Payment, WebhookEvent
+from payments.models import Account, Entry, LedgerTransaction, Milestone, Payment, WebhookEvent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -56,3 +56,9 @@ class WebhookEventAdmin(ReadOnlyAdmin):
     list_display = ["event_id", "provider", "event_type", "status", "received_at", "processed_at"]
     list_filter = ["provider", "status", "event_type"]
     search_fields = ["event_id"]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(ReadOnlyAdmin):
+    list_display = ["contract", "position", "title", "amount", "due_date", "approved_at"]
+    list_select_related = ["contract__job"]

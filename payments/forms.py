@@ -15,3 +15,33 @@ class SandboxOutcomeForm(forms.Form):
             "invalid_choice": _("Choose pay, fail or expire."),
         },
     )
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(
+        label=_("Milestone"),
+        max_length=200,
+        error_messages={"required": _("Give the milestone a title.")},
+    )
+    amount = forms.DecimalField(
+        label=_("Amount"),
+        max_digits=16,
+        decimal_places=2,
+        error_messages={
+            "required": _("Enter the milestone's amount."),
+            "invalid": _("Enter the amount as a number."),
+        },
+    )
+    due_date = forms.DateField(
+        label=_("Due date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": _("Choose a due date."),
+            "invalid": _("Enter the date as YYYY-MM-DD."),
+        },
+    )
+
+
+MilestoneFormSet = forms.formset_factory(
+    MilestoneForm, extra=3, min_num=1, validate_min=True, max_num=20, validate_max=True
+)

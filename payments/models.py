@@ -159,6 +159,32 @@ class Entry(models.Model):
         return f"{self.amount} {self.currency} on {self.account_id}"
 
 
+class Milestone(models.Model):
+    """One funded step of a per-task contract; the milestones add up to the agreed price."""
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.CASCADE, related_name="milestones"
+    )
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(_("title"), max_length=200)
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+    due_date = models.DateField(_("due date"))
+    approved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "position"], name="milestone_position"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="milestone_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title} ({self.amount})"
+
+
 class PaymentQuerySet(models.QuerySet):
     def held(self):
         return self.filter(status=Payment.Status.PAID)
@@ -184,6 +210,10 @@ class Payment(models.Model):
     contract = models.ForeignKey(
         "contracts.Contract", on_delete=models.PROTECT, related_name="escrow_payments"
     )
+    # Set when the contract is split into milestones: each is funded on its own.
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
     client = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(max_digits=16, decimal_places=2)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
@@ -205,11 +235,13 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
-            # One open checkout or held payment per contract (the whole agreed price).
+            # One open checkout or held payment per funded item: the whole contract, or
+            # one milestone of it.
             models.UniqueConstraint(
-                fields=["contract"],
+                fields=["contract", "milestone"],
                 condition=Q(status__in=["pending", "paid"]),
-                name="payment_one_open_per_contract",
+                nulls_distinct=False,
+                name="payment_one_open_per_item",
             ),
         ]
 

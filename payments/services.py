@@ -19,10 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.models import Contract, Deliverable, quantize_money
+from marketplace.templatetags.money import format_money
 from notifications import broker
 from payments import ledger, sandbox
 from payments.ledger import Leg
-from payments.models import Account, LedgerTransaction, Payment, WebhookEvent
+from payments.models import Account, LedgerTransaction, Milestone, Payment, WebhookEvent
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +44,10 @@ def funding_available() -> bool:
 # --- funding -----------------------------------------------------------------------------
 
 
-def funding_start(*, contract: Contract, client) -> Payment:
-    """Open (or reopen) the checkout for the contract's agreed price; returns the payment
-    whose checkout page the client is sent to. The price is the contract's own."""
+def funding_start(*, contract: Contract, client, milestone: Milestone | None = None) -> Payment:
+    """Open (or reopen) the checkout for the contract's agreed price, or for one milestone's
+    amount when the contract is split; returns the payment whose checkout page the client
+    is sent to. The amount is always the contract's or the milestone's own."""
     if client.pk != contract.client_id:
         raise ValidationError(_("Only the client of this contract can fund it."))
     if not funding_available():
@@ -58,26 +60,117 @@ def funding_start(*, contract: Contract, client) -> Payment:
             raise ValidationError(_("This contract has ended; it can no longer be funded."))
         if contract.deliverables.filter(status=Deliverable.Status.APPROVED).exists():
             raise ValidationError(_("The work is already approved; there is nothing to fund."))
-        open_payment = (
-            Payment.objects.filter(
-                contract=contract, status__in=[Payment.Status.PENDING, Payment.Status.PAID]
+        has_milestones = contract.milestones.exists()
+        if milestone is not None:
+            milestone = Milestone.objects.filter(pk=milestone.pk, contract=contract).first()
+            if milestone is None:
+                raise ValidationError(_("This milestone is not part of the contract."))
+            if milestone.approved_at is not None:
+                raise ValidationError(_("This milestone is already approved."))
+        elif has_milestones:
+            raise ValidationError(
+                _("This contract is split into milestones: fund them one by one.")
             )
-            .order_by("-pk")
-            .first()
-        )
-        if open_payment is not None and open_payment.status == Payment.Status.PAID:
-            raise ValidationError(_("This contract is already funded."))
+        item = contract.escrow_payments.filter(milestone=milestone)
+        if item.filter(status__in=[Payment.Status.PAID, Payment.Status.RELEASED]).exists():
+            raise ValidationError(
+                _("This milestone is already funded.")
+                if milestone
+                else _("This contract is already funded.")
+            )
+        open_payment = item.filter(status=Payment.Status.PENDING).first()
         if open_payment is not None:
             return open_payment  # the same checkout again: a double click never charges twice
-        if contract.escrow_payments.filter(status=Payment.Status.RELEASED).exists():
-            raise ValidationError(_("This contract is already funded."))
+        amount = milestone.amount if milestone else contract.rate
         return Payment.objects.create(
             contract=contract,
+            milestone=milestone,
             client=client,
-            amount=quantize_money(contract.rate, contract.currency),
+            amount=quantize_money(amount, contract.currency),
             currency=contract.currency,
             provider="sandbox",
         )
+
+
+MAX_MILESTONES = 20
+
+
+def milestones_plan(*, contract: Contract, client, items: list[dict]) -> list[Milestone]:
+    """Split a per-task contract into milestones (title, amount, due date) adding up to the
+    agreed price, replacing any earlier plan. Fixed once a checkout has been started."""
+    if client.pk != contract.client_id:
+        raise ValidationError(_("Only the client of this contract can plan its milestones."))
+    if not items:
+        raise ValidationError(_("Add at least one milestone."))
+    if len(items) > MAX_MILESTONES:
+        raise ValidationError(
+            _("A contract can have at most %(n)s milestones.") % {"n": MAX_MILESTONES}
+        )
+    today = timezone.localdate()
+    for item in items:
+        amount = item["amount"]
+        if amount <= 0 or quantize_money(amount, contract.currency) != amount:
+            raise ValidationError(
+                {
+                    "amount": _("Each amount must be above zero, in whole units of %(currency)s.")
+                    % {"currency": contract.currency}
+                }
+            )
+        if item["due_date"] < today:
+            raise ValidationError({"due_date": _("A due date cannot be in the past.")})
+    total = sum((item["amount"] for item in items), Decimal("0"))
+    with transaction.atomic():
+        contract = Contract.objects.select_for_update().get(pk=contract.pk)
+        if contract.is_hourly or not contract.is_active:
+            raise ValidationError(
+                _("Only an active per-task contract can be split into milestones.")
+            )
+        if contract.escrow_payments.exists():
+            raise ValidationError(_("The milestones are fixed once funding has started."))
+        if total != contract.rate:
+            raise ValidationError(
+                _(
+                    "The milestones add up to %(total)s; they must add up to the agreed "
+                    "price, %(price)s."
+                )
+                % {
+                    "total": format_money(total, contract.currency),
+                    "price": format_money(contract.rate, contract.currency),
+                }
+            )
+        contract.milestones.all().delete()
+        return Milestone.objects.bulk_create(
+            Milestone(
+                contract=contract,
+                position=position,
+                title=item["title"].strip(),
+                amount=item["amount"],
+                due_date=item["due_date"],
+            )
+            for position, item in enumerate(items, start=1)
+        )
+
+
+def milestone_approve(*, milestone: Milestone, client) -> Milestone:
+    """The client approves a funded milestone: its money goes to the VA, less the fee."""
+    contract = milestone.contract
+    if client.pk != contract.client_id:
+        raise ValidationError(_("Only the client of this contract can approve its milestones."))
+    with transaction.atomic():
+        contract = Contract.objects.select_for_update().get(pk=contract.pk)
+        milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+        if not contract.is_active:
+            raise ValidationError(_("This contract has ended."))
+        if milestone.approved_at is not None:
+            raise ValidationError(_("This milestone is already approved."))
+        if not contract.escrow_payments.filter(
+            milestone=milestone, status=Payment.Status.PAID
+        ).exists():
+            raise ValidationError(_("Fund this milestone before approving it."))
+        milestone.approved_at = timezone.now()
+        milestone.save(update_fields=["approved_at"])
+        escrow_release(contract=contract, milestone=milestone)
+    return milestone
 
 
 # --- webhooks ----------------------------------------------------------------------------
@@ -187,13 +280,19 @@ def _payment_paid(payment: Payment, contract: Contract) -> None:
         return
     others = list(
         Payment.objects.select_for_update()
-        .filter(contract=contract, status__in=[Payment.Status.PENDING, Payment.Status.PAID])
+        .filter(
+            contract=contract,
+            milestone=payment.milestone_id,
+            status__in=[Payment.Status.PENDING, Payment.Status.PAID],
+        )
         .exclude(pk=payment.pk)
     )
     payment.paid_at = timezone.now()
     payment.failure_reason = ""
     already_funded = any(other.status == Payment.Status.PAID for other in others) or (
-        contract.escrow_payments.filter(status=Payment.Status.RELEASED).exists()
+        contract.escrow_payments.filter(
+            milestone=payment.milestone_id, status=Payment.Status.RELEASED
+        ).exists()
     )
     if already_funded:
         # Money for an older checkout arrived after another one funded the contract (out
@@ -212,7 +311,13 @@ def _payment_paid(payment: Payment, contract: Contract) -> None:
     payment.save(update_fields=["status", "paid_at", "failure_reason"])
     _post_funding(payment, contract)
     # The contract may have moved on while the client was paying (events out of order).
-    if contract.deliverables.filter(status=Deliverable.Status.APPROVED).exists():
+    milestone_approved = payment.milestone_id and (
+        Milestone.objects.filter(pk=payment.milestone_id, approved_at__isnull=False).exists()
+    )
+    if (
+        milestone_approved
+        or contract.deliverables.filter(status=Deliverable.Status.APPROVED).exists()
+    ):
         escrow_release(contract=contract)
     elif not contract.is_active:
         escrow_refund(contract=contract)
@@ -256,18 +361,19 @@ def _post_refund(payment: Payment, contract: Contract) -> LedgerTransaction:
 # --- release and refund (called by the contract hooks, inside their transaction) ----------
 
 
-def _held(contract: Contract) -> list[Payment]:
-    return list(
-        Payment.objects.select_for_update()
-        .filter(contract=contract, status=Payment.Status.PAID)
-        .order_by("pk")
-    )
+def _held(contract: Contract, milestone: Milestone | None = None) -> list[Payment]:
+    held = Payment.objects.select_for_update().filter(contract=contract, status=Payment.Status.PAID)
+    if milestone is not None:
+        held = held.filter(milestone=milestone)
+    return list(held.order_by("pk"))
 
 
-def escrow_release(*, contract: Contract) -> list[LedgerTransaction]:
-    """Release every held payment of the contract to the VA, less the platform fee."""
+def escrow_release(
+    *, contract: Contract, milestone: Milestone | None = None
+) -> list[LedgerTransaction]:
+    """Release the contract's held payments (or one milestone's) to the VA, less the fee."""
     posted = []
-    for payment in _held(contract):
+    for payment in _held(contract, milestone):
         fee = ledger.fee_for(payment.amount, payment.currency, platform_fee_percent())
         available = ledger.account_for(
             kind=Account.Kind.VA_AVAILABLE, currency=payment.currency, user=contract.va

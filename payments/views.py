@@ -12,13 +12,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contracts.models import Contract
 from marketplace.ratelimit import limit_posts
 from payments import permissions, sandbox, services
-from payments.forms import SandboxOutcomeForm
-from payments.models import Account, Entry, LedgerTransaction, Payment
+from payments.forms import MilestoneFormSet, SandboxOutcomeForm
+from payments.models import Account, Entry, LedgerTransaction, Milestone, Payment
 
 HISTORY_LENGTH = 100
 
@@ -40,8 +40,15 @@ def _get_checkout(request, reference) -> Payment:
 
 
 def escrow_summary(contract: Contract) -> dict:
-    """Funded, held, released, fees and refunds of one contract, from two queries."""
+    """Funded, held, released, fees and refunds of one contract, from three queries."""
     payments = list(contract.escrow_payments.order_by("created_at", "pk"))
+    milestones = list(contract.milestones.all())
+    for milestone in milestones:
+        mine = [p for p in payments if p.milestone_id == milestone.pk]
+        milestone.held = any(p.status == Payment.Status.PAID for p in mine)
+        milestone.released = any(p.status == Payment.Status.RELEASED for p in mine)
+        milestone.refunded = any(p.status == Payment.Status.REFUNDED for p in mine)
+        milestone.pending = next((p for p in mine if p.status == Payment.Status.PENDING), None)
     transactions = list(
         LedgerTransaction.objects.filter(contract=contract).select_related("payment")
     )
@@ -61,7 +68,11 @@ def escrow_summary(contract: Contract) -> dict:
         "fees": fees,
         "va_received": released - fees,
         "refunded": total(LedgerTransaction.Kind.REFUND),
-        "pending": next((p for p in payments if p.status == Payment.Status.PENDING), None),
+        "pending": next(
+            (p for p in payments if p.status == Payment.Status.PENDING and not p.milestone_id),
+            None,
+        ),
+        "milestones": milestones,
         "is_funded": any(p.status == Payment.Status.PAID for p in payments),
         "fee_percent": services.platform_fee_percent(),
     }
@@ -70,17 +81,25 @@ def escrow_summary(contract: Contract) -> dict:
 def workspace_panel(*, request, contract: Contract) -> str:
     """The escrow panel on the contract workspace (settings.CONTRACT_WORKSPACE_PANELS)."""
     summary = escrow_summary(contract)
+    is_client = permissions.can_fund(request.user, contract)
+    open_for_money = (
+        is_client and services.funding_available() and contract.is_active and not contract.is_hourly
+    )
     can_fund = (
-        permissions.can_fund(request.user, contract)
-        and services.funding_available()
-        and contract.is_active
-        and not contract.is_hourly
+        open_for_money
+        and not summary["milestones"]
         and not summary["is_funded"]
         and not summary["released"]
     )
     return render_to_string(
         "payments/_panel.html",
-        {"contract": contract, "summary": summary, "can_fund": can_fund},
+        {
+            "contract": contract,
+            "summary": summary,
+            "can_fund": can_fund,
+            "can_fund_milestones": open_for_money,
+            "can_plan": open_for_money and not summary["payments"],
+        },
         request=request,
     )
 
@@ -88,15 +107,67 @@ def workspace_panel(*, request, contract: Contract) -> str:
 @require_POST
 @login_required
 @limit_posts("payment_fund")
-def fund(request, pk: int):
+def fund(request, pk: int, milestone_id: int | None = None):
     contract = _get_contract_for_party(request, pk)
+    milestone = (
+        get_object_or_404(Milestone, pk=milestone_id, contract=contract) if milestone_id else None
+    )
     try:
-        payment = services.funding_start(contract=contract, client=request.user)
+        payment = services.funding_start(
+            contract=contract, client=request.user, milestone=milestone
+        )
     except ValidationError as exc:
         for text in exc.messages:
             messages.error(request, text)
         return redirect(reverse("contracts:workspace", args=[contract.pk]) + "#escrow")
     return redirect(payment.get_checkout_url())
+
+
+@require_POST
+def milestone_approve(request, pk: int, milestone_id: int):
+    contract = _get_contract_for_party(request, pk)
+    milestone = get_object_or_404(Milestone, pk=milestone_id, contract=contract)
+    try:
+        services.milestone_approve(milestone=milestone, client=request.user)
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("Milestone approved: its payment is released to the VA."))
+    return redirect(reverse("contracts:workspace", args=[contract.pk]) + "#escrow")
+
+
+@require_http_methods(["GET", "POST"])
+def milestones(request, pk: int):
+    """The client splits the contract into milestones adding up to the agreed price."""
+    contract = _get_contract_for_party(request, pk)
+    if not (permissions.can_fund(request.user, contract) or request.user.is_staff):
+        raise Http404
+    plan_errors: list[str] = []
+    if request.method == "POST":
+        formset = MilestoneFormSet(request.POST, prefix="milestones")
+        if formset.is_valid():
+            items = [form.cleaned_data for form in formset.forms if form.cleaned_data]
+            try:
+                services.milestones_plan(contract=contract, client=request.user, items=items)
+            except ValidationError as exc:
+                plan_errors = exc.messages
+            else:
+                messages.success(request, _("Milestones saved. Fund the first one to start."))
+                return redirect(reverse("contracts:workspace", args=[contract.pk]) + "#escrow")
+        status = 400
+    else:
+        initial = list(contract.milestones.values("title", "amount", "due_date"))
+        formset = MilestoneFormSet(
+            prefix="milestones", initial=initial or [{"amount": contract.rate}]
+        )
+        status = 200
+    return render(
+        request,
+        "payments/milestones.html",
+        {"contract": contract, "job": contract.job, "formset": formset, "plan_errors": plan_errors},
+        status=status,
+    )
 
 
 def _render_checkout(request, payment: Payment, form, status: int = 200):

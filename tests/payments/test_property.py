@@ -2,10 +2,12 @@
 account on its side of zero (the autouse check in conftest runs the full audit at the end;
 here it runs after every step too)."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +32,8 @@ ACTIONS = [
     "changes",
     "end",
     "complete",
+    "fund_milestone",
+    "approve_milestone",
 ]
 
 
@@ -42,7 +46,12 @@ def _contracts(currencies):
     return contracts
 
 
-def _step(contract, action: str) -> None:
+def _pick(milestones, pick: int):
+    milestones = list(milestones.order_by("position"))
+    return milestones[pick % len(milestones)] if milestones else None
+
+
+def _step(contract, action: str, pick: int) -> None:
     latest = contract.escrow_payments.order_by("-pk").first()
     pending = contract.deliverables.filter(status=Deliverable.Status.SUBMITTED).first()
     try:
@@ -62,6 +71,16 @@ def _step(contract, action: str) -> None:
             contract_services.deliverable_request_changes(
                 deliverable=pending, client=contract.client, comment="Again please"
             )
+        elif action == "fund_milestone":
+            milestone = _pick(contract.milestones.filter(approved_at__isnull=True), pick)
+            if milestone is not None:
+                services.funding_start(
+                    contract=contract, client=contract.client, milestone=milestone
+                )
+        elif action == "approve_milestone":
+            milestone = _pick(contract.milestones.all(), pick)
+            if milestone is not None:
+                services.milestone_approve(milestone=milestone, client=contract.client)
         elif action == "complete":
             contract_services.contract_complete(contract=contract, client=contract.client)
         elif action == "end":
@@ -79,21 +98,41 @@ def _step(contract, action: str) -> None:
 )
 @given(
     steps=st.lists(
-        st.tuples(st.integers(min_value=0, max_value=2), st.sampled_from(ACTIONS)),
+        st.tuples(
+            st.integers(min_value=0, max_value=3),
+            st.sampled_from(ACTIONS),
+            st.integers(min_value=0, max_value=1),
+        ),
         min_size=1,
         max_size=20,
     )
 )
 def test_any_sequence_keeps_the_ledger_balanced_and_balances_on_their_side(steps):
     contracts = _contracts(
-        [("IDR", Decimal("400000")), ("USD", Decimal("99.99")), ("IDR", Decimal("333333"))]
+        [
+            ("IDR", Decimal("400000")),
+            ("USD", Decimal("99.99")),
+            ("IDR", Decimal("333333")),
+            ("USD", Decimal("250.00")),
+        ]
     )
-    for index, action in steps:
-        _step(contracts[index], action)
+    # The last one is split into two milestones, funded and approved one by one.
+    due = timezone.localdate() + timedelta(days=30)
+    services.milestones_plan(
+        contract=contracts[3],
+        client=contracts[3].client,
+        items=[
+            {"title": "First half", "amount": Decimal("100.01"), "due_date": due},
+            {"title": "Second half", "amount": Decimal("149.99"), "due_date": due},
+        ],
+    )
+    for index, action, pick in steps:
+        _step(contracts[index], action, pick)
         assert_ledger_consistent()
     for contract in contracts:
         statuses = set(contract.escrow_payments.values_list("status", flat=True))
-        # At most one payment ever reaches the VA per contract: never paid twice.
-        assert contract.escrow_payments.filter(status=Payment.Status.RELEASED).count() <= 1
+        # Each funded item (the contract, or one milestone) reaches the VA at most once.
+        released = contract.escrow_payments.filter(status=Payment.Status.RELEASED)
+        assert released.count() == released.values("milestone").distinct().count()
         if not contract.is_active:
             assert Payment.Status.PAID not in statuses  # nothing stays held after the end

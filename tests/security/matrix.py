@@ -216,6 +216,15 @@ ROWS: dict[str, tuple[str, str]] = {
     "notifications:unsubscribe": ("token='not-a-token'", "404 404 404 404 404 404 404 404 404"),
     "payments:balance": ("", "login ok ok ok ok ok ok ok login"),
     "payments:fund": ("pk=contract", "405 405 405 405 405 405 405 405 405"),
+    "payments:milestone_approve": (
+        "pk=contract,milestone_id='999999'",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "payments:milestone_fund": (
+        "pk=contract,milestone_id='999999'",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "payments:milestones": ("pk=contract", "404 ok 404 404 404 404 404 ok 404"),
     "payments:sandbox_act": ("reference=checkout.reference", "405 405 405 405 405 405 405 405 405"),
     "payments:sandbox_checkout": (
         "reference=checkout.reference",
