@@ -213,6 +213,7 @@ ACTION_RATE_LIMITS = {
     "message_send": env.int("RATE_LIMIT_MESSAGES", default=300),
     "report": env.int("RATE_LIMIT_REPORTS", default=10),
     "payment_fund": env.int("RATE_LIMIT_FUNDING", default=30),
+    "payout_request": env.int("RATE_LIMIT_WITHDRAWALS", default=10),
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Asisten] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
@@ -406,6 +407,11 @@ PLATFORM_FEE_PERCENT = env.str("PLATFORM_FEE_PERCENT", default="10")
 # The built-in sandbox provider (our own checkout page and signed webhooks): on by default
 # in development and tests only, never silently in production.
 PAYMENTS_SANDBOX = env.bool("PAYMENTS_SANDBOX", default=DEBUG)
+# The smallest withdrawal per currency (a VA withdraws their whole available balance).
+PAYOUT_MINIMUM = {
+    "IDR": env.str("PAYOUT_MINIMUM_IDR", default="50000"),
+    "USD": env.str("PAYOUT_MINIMUM_USD", default="10"),
+}
 # The bid review page shows each VA's rating, which the contracts app computes; bids never
 # imports contracts, so the object that adds it to the page's query is named here.
 BID_REVIEW_RATINGS = "contracts.ratings.BID_REVIEW_RATINGS"

@@ -2,7 +2,15 @@
 
 from django.contrib import admin
 
-from payments.models import Account, Entry, LedgerTransaction, Milestone, Payment, WebhookEvent
+from payments.models import (
+    Account,
+    Entry,
+    LedgerTransaction,
+    Milestone,
+    Payment,
+    Payout,
+    WebhookEvent,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -62,3 +70,11 @@ class WebhookEventAdmin(ReadOnlyAdmin):
 class MilestoneAdmin(ReadOnlyAdmin):
     list_display = ["contract", "position", "title", "amount", "due_date", "approved_at"]
     list_select_related = ["contract__job"]
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "va", "amount", "currency", "status", "created_at"]
+    list_filter = ["status", "currency"]
+    list_select_related = ["va"]
+    search_fields = ["reference", "va__email"]

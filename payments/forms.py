@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from payments.sandbox import OUTCOMES
+from accounts.models import CURRENCY_CHOICES
+from payments.sandbox import OUTCOMES, PAYOUT_OUTCOMES
 
 
 class SandboxOutcomeForm(forms.Form):
@@ -45,3 +46,25 @@ class MilestoneForm(forms.Form):
 MilestoneFormSet = forms.formset_factory(
     MilestoneForm, extra=3, min_num=1, validate_min=True, max_num=20, validate_max=True
 )
+
+
+class WithdrawForm(forms.Form):
+    currency = forms.ChoiceField(
+        choices=CURRENCY_CHOICES,
+        error_messages={
+            "required": _("Choose a currency you hold a balance in."),
+            "invalid_choice": _("Choose a currency you hold a balance in."),
+        },
+    )
+
+
+class SandboxPayoutForm(forms.Form):
+    """What the tester makes the sandbox do with a withdrawal: send it, or bounce it."""
+
+    outcome = forms.ChoiceField(
+        choices=[(key, key) for key in PAYOUT_OUTCOMES],
+        error_messages={
+            "required": _("Choose complete or fail."),
+            "invalid_choice": _("Choose complete or fail."),
+        },
+    )

@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from contracts.models import quantize_money
-from payments.models import Account, Entry, LedgerTransaction, Payment
+from payments.models import Account, Entry, LedgerTransaction, Payment, Payout
 
 PLATFORM_OWNED = {Account.Kind.PLATFORM_FEES, Account.Kind.PROVIDER_FEES}
 
@@ -45,14 +45,16 @@ class Leg:
 def post(
     *,
     kind: str,
-    contract,
-    payment: Payment,
     legs: Sequence[Leg],
     amount: Decimal,
     fee: Decimal = Decimal("0"),
+    contract=None,
+    payment: Payment | None = None,
+    payout: Payout | None = None,
 ) -> LedgerTransaction:
-    """Write one balanced transaction; must run inside the caller's transaction."""
-    currency = payment.currency
+    """Write one balanced transaction; must run inside the caller's transaction. A
+    contract's movement names its contract and payment, a withdrawal its payout."""
+    currency = (payment or payout).currency
     legs = [leg for leg in legs if leg.amount != 0]
     if len(legs) < 2:
         raise ValueError("a ledger transaction needs at least two non-zero legs")
@@ -70,7 +72,13 @@ def post(
         a.pk: a for a in Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")
     }
     txn = LedgerTransaction.objects.create(
-        kind=kind, currency=currency, contract=contract, payment=payment, amount=amount, fee=fee
+        kind=kind,
+        currency=currency,
+        contract=contract,
+        payment=payment,
+        payout=payout,
+        amount=amount,
+        fee=fee,
     )
     Entry.objects.bulk_create(
         Entry(transaction=txn, account=locked[leg.account.pk], amount=leg.amount, currency=currency)

@@ -37,6 +37,9 @@ class Account(models.Model):
         ESCROW = "escrow", _("Escrow")
         VA_AVAILABLE = "va_available", _("Available balance")
         VA_PENDING_PAYOUT = "va_pending_payout", _("Pending payout")
+        # Money that has left the platform to the VA's bank or e-wallet (the mirror of
+        # client funding: what came in, went out).
+        VA_PAID_OUT = "va_paid_out", _("Paid out")
         PLATFORM_FEES = "platform_fees", _("Platform fees")
         PROVIDER_FEES = "provider_fees", _("Provider fees")
 
@@ -79,7 +82,12 @@ class Account(models.Model):
                 condition=(
                     Q(kind="escrow", contract__isnull=False, user__isnull=True)
                     | Q(
-                        kind__in=["client_funding", "va_available", "va_pending_payout"],
+                        kind__in=[
+                            "client_funding",
+                            "va_available",
+                            "va_pending_payout",
+                            "va_paid_out",
+                        ],
                         user__isnull=False,
                         contract__isnull=True,
                     )
@@ -103,14 +111,33 @@ class LedgerTransaction(models.Model):
         FUNDING = "funding", _("Funding")
         RELEASE = "release", _("Release")
         REFUND = "refund", _("Refund")
+        PAYOUT = "payout", _("Withdrawal")
+        PAYOUT_SENT = "payout_sent", _("Withdrawal paid out")
+        PAYOUT_RETURNED = "payout_returned", _("Withdrawal returned")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    # A contract's movements name its contract and payment; a VA's withdrawal its payout.
     contract = models.ForeignKey(
-        "contracts.Contract", on_delete=models.PROTECT, related_name="ledger_transactions"
+        "contracts.Contract",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_transactions",
     )
     payment = models.ForeignKey(
-        "payments.Payment", on_delete=models.PROTECT, related_name="ledger_transactions"
+        "payments.Payment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_transactions",
+    )
+    payout = models.ForeignKey(
+        "payments.Payout",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_transactions",
     )
     # The gross amount moved (what left or entered escrow) and the platform's share of it.
     amount = models.DecimalField(max_digits=16, decimal_places=2)
@@ -125,6 +152,12 @@ class LedgerTransaction(models.Model):
             # Each payment is funded once and then released or refunded once: a retried
             # webhook or a double click can never post the same movement twice.
             models.UniqueConstraint(fields=["payment", "kind"], name="ledger_one_kind_per_payment"),
+            models.UniqueConstraint(fields=["payout", "kind"], name="ledger_one_kind_per_payout"),
+            models.CheckConstraint(
+                condition=Q(payment__isnull=False, contract__isnull=False, payout__isnull=True)
+                | Q(payment__isnull=True, contract__isnull=True, payout__isnull=False),
+                name="ledger_payment_or_payout",
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive"),
             models.CheckConstraint(
                 condition=Q(fee__gte=0) & Q(fee__lte=models.F("amount")), name="ledger_fee_range"
@@ -250,6 +283,48 @@ class Payment(models.Model):
 
     def get_checkout_url(self) -> str:
         return reverse("payments:sandbox_checkout", args=[self.reference])
+
+
+class Payout(models.Model):
+    """A VA's withdrawal of their available balance, sent by the provider."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being sent")
+        PAID = "paid", _("Paid out")
+        FAILED = "failed", _("Failed, returned to your balance")
+
+    va = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payouts"
+    )
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    provider = models.CharField(max_length=20, default="sandbox")
+    # Our reference at the provider, also the idempotency key of the disbursement call.
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    failure_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive"),
+            # One withdrawal on its way per VA and currency: a double click sends one.
+            models.UniqueConstraint(
+                fields=["va", "currency"],
+                condition=Q(status="pending"),
+                name="payout_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} to {self.va_id} ({self.status})"
+
+    def get_sandbox_url(self) -> str:
+        return reverse("payments:sandbox_payout", args=[self.reference])
 
 
 class WebhookEvent(models.Model):

@@ -23,6 +23,12 @@ OUTCOMES = {
     "fail": "checkout.failed",
     "expire": "checkout.expired",
 }
+PAYOUT_OUTCOMES = {
+    "complete": "payout.paid",
+    "fail": "payout.failed",
+}
+# What the sandbox says when it fails a payout (a real provider names the bank's reason).
+PAYOUT_FAILURE_REASON = "The bank refused the transfer (sandbox)."
 
 
 def _key() -> bytes:
@@ -51,18 +57,29 @@ def verify(body: bytes, header: str, *, now: float | None = None) -> bool:
     return hmac.compare_digest(expected, parts.get("v1", ""))
 
 
-def event_body(*, payment, outcome: str, event_id: str | None = None) -> bytes:
-    """The JSON the sandbox sends for `outcome` ("pay", "fail", "expire") on `payment`."""
+def _body(event_type: str, item, event_id: str | None, **extra) -> bytes:
     return json.dumps(
         {
             "id": event_id or f"evt_{uuid.uuid4().hex}",
-            "type": OUTCOMES[outcome],
+            "type": event_type,
             "created": int(time.time()),
             "data": {
-                "reference": str(payment.reference),
-                "amount": str(payment.amount),
-                "currency": payment.currency,
+                "reference": str(item.reference),
+                "amount": str(item.amount),
+                "currency": item.currency,
+                **extra,
             },
         },
         separators=(",", ":"),
     ).encode()
+
+
+def event_body(*, payment, outcome: str, event_id: str | None = None) -> bytes:
+    """The JSON the sandbox sends for `outcome` ("pay", "fail", "expire") on `payment`."""
+    return _body(OUTCOMES[outcome], payment, event_id)
+
+
+def payout_event_body(*, payout, outcome: str, event_id: str | None = None) -> bytes:
+    """The JSON the sandbox sends when a payout is sent ("complete") or bounces ("fail")."""
+    extra = {"failure_reason": PAYOUT_FAILURE_REASON} if outcome == "fail" else {}
+    return _body(PAYOUT_OUTCOMES[outcome], payout, event_id, **extra)

@@ -18,12 +18,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import CURRENCY_CHOICES
 from contracts.models import Contract, Deliverable, quantize_money
 from marketplace.templatetags.money import format_money
 from notifications import broker
 from payments import ledger, sandbox
 from payments.ledger import Leg
-from payments.models import Account, LedgerTransaction, Milestone, Payment, WebhookEvent
+from payments.models import (
+    Account,
+    LedgerTransaction,
+    Milestone,
+    Payment,
+    Payout,
+    WebhookEvent,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -232,11 +240,14 @@ _OUTCOME_STATUS = {
 
 
 def _apply(event: WebhookEvent) -> tuple[str, str]:
-    payload = json.loads(event.body)
+    data = json.loads(event.body).get("data")
+    if not isinstance(data, dict):
+        return WebhookEvent.Status.IGNORED, "no data"
+    if event.event_type in _PAYOUT_OUTCOME_STATUS:
+        return _apply_payout(event, data)
     outcome = _OUTCOME_STATUS.get(event.event_type)
     if outcome is None:
         return WebhookEvent.Status.IGNORED, "unknown event type"
-    data = payload.get("data") or {}
     found = (
         Payment.objects.filter(reference=data.get("reference"), provider=event.provider).first()
         if _is_uuid(data.get("reference"))
@@ -248,11 +259,7 @@ def _apply(event: WebhookEvent) -> tuple[str, str]:
     # an approval of the same contract can never deadlock.
     contract = Contract.objects.select_for_update().get(pk=found.contract_id)
     payment = Payment.objects.select_for_update().get(pk=found.pk)
-    try:
-        amount = Decimal(str(data.get("amount")))
-    except InvalidOperation:
-        amount = None
-    if amount != payment.amount or data.get("currency") != payment.currency:
+    if not _same_money(data, payment):
         logger.error("Webhook %s amount/currency differs from payment %s", event.pk, payment.pk)
         return WebhookEvent.Status.FAILED, "amount or currency differs from the checkout"
     if outcome == Payment.Status.PAID:
@@ -264,6 +271,14 @@ def _apply(event: WebhookEvent) -> tuple[str, str]:
         payment.failure_reason = event.event_type
         payment.save(update_fields=["status", "failure_reason"])
     return WebhookEvent.Status.PROCESSED, ""
+
+
+def _same_money(data: dict, item) -> bool:
+    try:
+        amount = Decimal(str(data.get("amount")))
+    except InvalidOperation:
+        return False
+    return amount == item.amount and data.get("currency") == item.currency
 
 
 def _is_uuid(value) -> bool:
@@ -430,3 +445,100 @@ def on_contract_completing(*, contract: Contract) -> None:
 def on_contract_ended(*, contract: Contract) -> None:
     """settings.CONTRACT_ENDED_HOOK: ending early refunds what was not released."""
     escrow_refund(contract=contract)
+
+
+# --- payouts (withdrawals) -------------------------------------------------------------------
+
+
+def payout_minimum(currency: str) -> Decimal:
+    return Decimal(str(settings.PAYOUT_MINIMUM[currency]))
+
+
+def payout_request(*, va, currency: str) -> Payout:
+    """Withdraw the VA's whole available balance in `currency`: it moves to "pending
+    payout" at once and leaves the platform when the provider confirms the transfer."""
+    if currency not in dict(CURRENCY_CHOICES):
+        raise ValidationError({"currency": _("Choose a currency you hold a balance in.")})
+    if not funding_available():
+        raise ValidationError(_("Withdrawals are not available yet."))
+    with transaction.atomic():
+        available = (
+            Account.objects.select_for_update()
+            .filter(kind=Account.Kind.VA_AVAILABLE, currency=currency, user=va)
+            .first()
+        )
+        amount = available.balance if available else Decimal("0")
+        if amount <= 0:
+            raise ValidationError(
+                _("There is nothing to withdraw in %(currency)s.") % {"currency": currency}
+            )
+        minimum = payout_minimum(currency)
+        if amount < minimum:
+            raise ValidationError(
+                _("The minimum withdrawal is %(minimum)s; your available balance is %(amount)s.")
+                % {
+                    "minimum": format_money(minimum, currency),
+                    "amount": format_money(amount, currency),
+                }
+            )
+        if Payout.objects.filter(va=va, currency=currency, status=Payout.Status.PENDING).exists():
+            raise ValidationError(_("A withdrawal is already on its way; wait until it arrives."))
+        payout = Payout.objects.create(va=va, amount=amount, currency=currency, provider="sandbox")
+        pending = ledger.account_for(
+            kind=Account.Kind.VA_PENDING_PAYOUT, currency=currency, user=va
+        )
+        ledger.post(
+            kind=LedgerTransaction.Kind.PAYOUT,
+            payout=payout,
+            amount=amount,
+            legs=[Leg(available, -amount), Leg(pending, amount)],
+        )
+    return payout
+
+
+_PAYOUT_OUTCOME_STATUS = {
+    "payout.paid": Payout.Status.PAID,
+    "payout.failed": Payout.Status.FAILED,
+}
+
+
+def _apply_payout(event: WebhookEvent, data: dict) -> tuple[str, str]:
+    found = (
+        Payout.objects.filter(reference=data.get("reference"), provider=event.provider).first()
+        if _is_uuid(data.get("reference"))
+        else None
+    )
+    if found is None:
+        return WebhookEvent.Status.IGNORED, "no such payout"
+    payout = Payout.objects.select_for_update().get(pk=found.pk)
+    if not _same_money(data, payout):
+        logger.error("Webhook %s amount/currency differs from payout %s", event.pk, payout.pk)
+        return WebhookEvent.Status.FAILED, "amount or currency differs from the payout"
+    if payout.status != Payout.Status.PENDING:
+        # Settled already (the same news again, or a late contradiction): change nothing.
+        return WebhookEvent.Status.PROCESSED, ""
+    outcome = _PAYOUT_OUTCOME_STATUS[event.event_type]
+    pending = ledger.account_for(
+        kind=Account.Kind.VA_PENDING_PAYOUT, currency=payout.currency, user=payout.va
+    )
+    if outcome == Payout.Status.PAID:
+        other = ledger.account_for(
+            kind=Account.Kind.VA_PAID_OUT, currency=payout.currency, user=payout.va
+        )
+        kind = LedgerTransaction.Kind.PAYOUT_SENT
+    else:
+        other = ledger.account_for(
+            kind=Account.Kind.VA_AVAILABLE, currency=payout.currency, user=payout.va
+        )
+        kind = LedgerTransaction.Kind.PAYOUT_RETURNED
+        payout.failure_reason = str(data.get("failure_reason") or event.event_type)[:200]
+    ledger.post(
+        kind=kind,
+        payout=payout,
+        amount=payout.amount,
+        legs=[Leg(pending, -payout.amount), Leg(other, payout.amount)],
+    )
+    payout.status = outcome
+    payout.settled_at = timezone.now()
+    payout.save(update_fields=["status", "failure_reason", "settled_at"])
+    return WebhookEvent.Status.PROCESSED, ""

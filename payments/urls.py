@@ -6,6 +6,13 @@ app_name = "payments"
 
 urlpatterns = [
     path("payments/balance/", views.balance, name="balance"),
+    path("payments/balance/withdraw/", views.withdraw, name="withdraw"),
+    path("payments/sandbox/payouts/<uuid:reference>/", views.sandbox_payout, name="sandbox_payout"),
+    path(
+        "payments/sandbox/payouts/<uuid:reference>/act/",
+        views.sandbox_payout_act,
+        name="sandbox_payout_act",
+    ),
     path("payments/contracts/<int:pk>/", views.statement, name="statement"),
     path("payments/contracts/<int:pk>/fund/", views.fund, name="fund"),
     path("payments/contracts/<int:pk>/milestones/", views.milestones, name="milestones"),

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from contracts.models import Contract
 from marketplace.ratelimit import limit_posts
 from payments import permissions, sandbox, services
-from payments.forms import MilestoneFormSet, SandboxOutcomeForm
-from payments.models import Account, Entry, LedgerTransaction, Milestone, Payment
+from payments.forms import MilestoneFormSet, SandboxOutcomeForm, SandboxPayoutForm, WithdrawForm
+from payments.models import Account, Entry, LedgerTransaction, Milestone, Payment, Payout
 
 HISTORY_LENGTH = 100
 
@@ -244,6 +244,77 @@ def statement(request, pk: int):
     )
 
 
+PAYOUT_HISTORY_LENGTH = 20
+
+
+@require_POST
+@login_required
+@limit_posts("payout_request")
+def withdraw(request):
+    """Withdraw my whole available balance in one currency (the amount is the server's)."""
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, text)
+        return redirect("payments:balance")
+    try:
+        payout = services.payout_request(va=request.user, currency=form.cleaned_data["currency"])
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
+        return redirect("payments:balance")
+    return redirect(payout.get_sandbox_url())
+
+
+def _get_payout(request, reference) -> Payout:
+    payout = get_object_or_404(Payout, reference=reference)
+    if not (
+        request.user.is_authenticated and (request.user.is_staff or request.user.pk == payout.va_id)
+    ):
+        raise Http404
+    return payout
+
+
+def _render_payout(request, payout: Payout, form, status: int = 200):
+    return render(
+        request,
+        "payments/sandbox_payout.html",
+        {
+            "payout": payout,
+            "form": form,
+            "can_act": request.user.pk == payout.va_id and payout.status == Payout.Status.PENDING,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def sandbox_payout(request, reference):
+    """The sandbox's view of a transfer on its way (a real provider sends it by itself)."""
+    return _render_payout(request, _get_payout(request, reference), SandboxPayoutForm())
+
+
+@require_POST
+def sandbox_payout_act(request, reference):
+    payout = _get_payout(request, reference)
+    if request.user.pk != payout.va_id:
+        raise Http404
+    form = SandboxPayoutForm(request.POST)
+    if not form.is_valid():
+        return _render_payout(request, payout, form, status=400)
+    if payout.status != Payout.Status.PENDING:
+        messages.error(request, _("This withdrawal is already settled."))
+        return redirect(payout.get_sandbox_url())
+    body = sandbox.payout_event_body(payout=payout, outcome=form.cleaned_data["outcome"])
+    services.webhook_receive(provider="sandbox", body=body, signature=sandbox.sign(body))
+    messages.info(
+        request,
+        _("The payment provider has your answer. Your balance changes once it is processed."),
+    )
+    return redirect("payments:balance")
+
+
 @login_required
 @require_GET
 def balance(request):
@@ -282,8 +353,17 @@ def balance(request):
         .select_related("account", "transaction__contract__job")
         .order_by("-created_at", "-pk")[:HISTORY_LENGTH]
     )
+    payouts = list(Payout.objects.filter(va=request.user)[:PAYOUT_HISTORY_LENGTH])
+    for row in balances:
+        row["minimum"] = services.payout_minimum(row["currency"])
+        row["can_withdraw"] = services.funding_available() and row["available"] >= row["minimum"]
     return render(
         request,
         "payments/balance.html",
-        {"balances": balances, "history": history, "history_length": HISTORY_LENGTH},
+        {
+            "balances": balances,
+            "history": history,
+            "history_length": HISTORY_LENGTH,
+            "payouts": payouts,
+        },
     )

@@ -1,6 +1,6 @@
-"""Any sequence of fund / pay / fail / approve / end keeps the ledger balanced and every
-account on its side of zero (the autouse check in conftest runs the full audit at the end;
-here it runs after every step too)."""
+"""Any sequence of fund / pay / fail / approve / end / milestones / withdraw keeps the
+ledger balanced and every account on its side of zero (the autouse check in conftest runs
+the full audit at the end; here it runs after every step too)."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from contracts import services as contract_services
 from contracts.models import Deliverable
-from payments import services
-from payments.models import Payment
+from payments import sandbox, services
+from payments.models import Payment, Payout
 from tests.contracts.factories import ContractFactory
 from tests.factories import BidFactory, ClientFactory, JobFactory, VAFactory
 from tests.payments.conftest import assert_ledger_consistent, deliver, process
@@ -34,6 +34,9 @@ ACTIONS = [
     "complete",
     "fund_milestone",
     "approve_milestone",
+    "withdraw",
+    "payout_complete",
+    "payout_fail",
 ]
 
 
@@ -81,6 +84,17 @@ def _step(contract, action: str, pick: int) -> None:
             milestone = _pick(contract.milestones.all(), pick)
             if milestone is not None:
                 services.milestone_approve(milestone=milestone, client=contract.client)
+        elif action == "withdraw":
+            services.payout_request(va=contract.va, currency=contract.currency)
+        elif action in ("payout_complete", "payout_fail"):
+            payout = Payout.objects.filter(va=contract.va, currency=contract.currency).first()
+            if payout is not None:
+                body = sandbox.payout_event_body(payout=payout, outcome=action.split("_")[1])
+                process(
+                    services.webhook_receive(
+                        provider="sandbox", body=body, signature=sandbox.sign(body)
+                    )
+                )
         elif action == "complete":
             contract_services.contract_complete(contract=contract, client=contract.client)
         elif action == "end":

@@ -174,6 +174,8 @@ def test_an_amount_that_differs_from_the_checkout_fails_and_funds_nothing(checko
     "data",
     [
         {"type": "customer.created", "data": {}},
+        {"type": "checkout.paid", "data": 5},
+        {"type": "payout.paid", "data": {"reference": "not-a-uuid"}},
         {"type": "checkout.paid", "data": {"reference": "not-a-uuid"}},
         {
             "type": "checkout.paid",

@@ -38,6 +38,8 @@ SELF_SCOPED_POSTS = {
     # The payment providers' webhook (issue 17): no user at all; the signature decides, and
     # a bad one is refused with 400 and changes nothing (tests/payments/test_webhooks.py).
     "payments:webhook",
+    # Withdrawing acts on the signed-in VA's own balance (refused with a message when empty).
+    "payments:withdraw",
 }
 
 ROWS: dict[str, tuple[str, str]] = {
@@ -230,7 +232,16 @@ ROWS: dict[str, tuple[str, str]] = {
         "reference=checkout.reference",
         "404 ok 404 404 404 404 404 ok 404",
     ),
+    "payments:sandbox_payout": (
+        "reference='00000000-0000-4000-8000-000000000000'",
+        "404 404 404 404 404 404 404 404 404",
+    ),
+    "payments:sandbox_payout_act": (
+        "reference='00000000-0000-4000-8000-000000000000'",
+        "405 405 405 405 405 405 405 405 405",
+    ),
     "payments:statement": ("pk=contract", "404 ok 404 404 404 ok 404 ok 404"),
     "payments:webhook": ("provider='sandbox'", "405 405 405 405 405 405 405 405 405"),
+    "payments:withdraw": ("", "405 405 405 405 405 405 405 405 405"),
     "set_language": ("", "405 405 405 405 405 405 405 405 405"),
 }
