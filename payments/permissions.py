@@ -20,3 +20,12 @@ def can_view_checkout(user, payment) -> bool:
 def can_act_on_checkout(user, payment) -> bool:
     """Only the paying client presses pay / fail / expire."""
     return user.is_authenticated and user.pk == payment.client_id
+
+
+def can_view_payout(user, payout) -> bool:
+    """The VA whose withdrawal it is, and staff reading along; others get a 404."""
+    return user.is_authenticated and (user.is_staff or user.pk == payout.va_id)
+
+
+def can_act_on_payout(user, payout) -> bool:
+    return user.is_authenticated and user.pk == payout.va_id

@@ -248,11 +248,7 @@ def _apply(event: WebhookEvent) -> tuple[str, str]:
     outcome = _OUTCOME_STATUS.get(event.event_type)
     if outcome is None:
         return WebhookEvent.Status.IGNORED, "unknown event type"
-    found = (
-        Payment.objects.filter(reference=data.get("reference"), provider=event.provider).first()
-        if _is_uuid(data.get("reference"))
-        else None
-    )
+    found = _referenced(Payment, event, data)
     if found is None:
         return WebhookEvent.Status.IGNORED, "no such checkout"
     # Lock in the contract services' order (contract, then its payments) so a webhook and
@@ -281,12 +277,13 @@ def _same_money(data: dict, item) -> bool:
     return amount == item.amount and data.get("currency") == item.currency
 
 
-def _is_uuid(value) -> bool:
+def _referenced(model, event: WebhookEvent, data: dict):
+    """The checkout or payout an event names by our reference, if it is one of ours."""
     try:
-        uuid.UUID(str(value))
+        reference = uuid.UUID(str(data.get("reference")))
     except ValueError:
-        return False
-    return True
+        return None
+    return model.objects.filter(reference=reference, provider=event.provider).first()
 
 
 def _payment_paid(payment: Payment, contract: Contract) -> None:
@@ -503,11 +500,7 @@ _PAYOUT_OUTCOME_STATUS = {
 
 
 def _apply_payout(event: WebhookEvent, data: dict) -> tuple[str, str]:
-    found = (
-        Payout.objects.filter(reference=data.get("reference"), provider=event.provider).first()
-        if _is_uuid(data.get("reference"))
-        else None
-    )
+    found = _referenced(Payout, event, data)
     if found is None:
         return WebhookEvent.Status.IGNORED, "no such payout"
     payout = Payout.objects.select_for_update().get(pk=found.pk)

@@ -269,9 +269,7 @@ def withdraw(request):
 
 def _get_payout(request, reference) -> Payout:
     payout = get_object_or_404(Payout, reference=reference)
-    if not (
-        request.user.is_authenticated and (request.user.is_staff or request.user.pk == payout.va_id)
-    ):
+    if not permissions.can_view_payout(request.user, payout):
         raise Http404
     return payout
 
@@ -283,7 +281,8 @@ def _render_payout(request, payout: Payout, form, status: int = 200):
         {
             "payout": payout,
             "form": form,
-            "can_act": request.user.pk == payout.va_id and payout.status == Payout.Status.PENDING,
+            "can_act": permissions.can_act_on_payout(request.user, payout)
+            and payout.status == Payout.Status.PENDING,
         },
         status=status,
     )
@@ -298,7 +297,7 @@ def sandbox_payout(request, reference):
 @require_POST
 def sandbox_payout_act(request, reference):
     payout = _get_payout(request, reference)
-    if request.user.pk != payout.va_id:
+    if not permissions.can_act_on_payout(request.user, payout):
         raise Http404
     form = SandboxPayoutForm(request.POST)
     if not form.is_valid():

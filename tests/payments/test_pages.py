@@ -1,7 +1,6 @@
 """The statement, the balance page and the workspace panel: who sees them, what they say,
 and a flat number of queries however much money has moved."""
 
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
