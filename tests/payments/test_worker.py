@@ -8,7 +8,14 @@ from payments.tasks import sweep_webhook_events
 from tests.notifications.conftest import free_port, publishing_to, wait_for
 from tests.payments.conftest import balance
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.slow,
+    # serialized_rollback restores what data migrations made (the Moderators group) for the
+    # transactional tests that run after these.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # Real Celery workers share the broker queue: keep them on one xdist worker.
+    pytest.mark.xdist_group("celery-worker"),
+]
 
 
 def _post_paid(client, payment, event_id: str):
