@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.models import VAProfile
@@ -71,6 +72,15 @@ def _require_va(contract: Contract, user) -> None:
 def _require_active(contract: Contract) -> None:
     if not contract.is_active:
         raise ValidationError(_("This contract has ended; no more work can be added to it."))
+
+
+def _hook(setting: str, **kwargs) -> None:
+    """Call the function named in `settings.<setting>` (payments reacts to approvals and
+    early ends this way: contracts never imports payments). Runs inside the caller's
+    transaction, so a refusal there rolls the contract change back too."""
+    name = getattr(settings, setting, "")
+    if name:
+        import_string(name)(**kwargs)
 
 
 def _data(contract: Contract, anchor: str = "", **extra) -> dict:
@@ -220,6 +230,7 @@ def deliverable_approve(*, deliverable: Deliverable, client) -> Deliverable:
         deliverable.amount = contract.rate
         deliverable.decided_at = timezone.now()
         deliverable.save(update_fields=["status", "amount", "decided_at"])
+        _hook("CONTRACT_DELIVERABLE_APPROVED_HOOK", deliverable=deliverable)
         _notify(
             "deliverable_approved",
             contract,
@@ -586,6 +597,7 @@ def contract_complete(*, contract: Contract, client) -> Contract:
     with transaction.atomic():
         contract = _locked(contract)
         _require_active(contract)
+        _hook("CONTRACT_COMPLETE_HOOK", contract=contract)
         contract.status = Contract.Status.COMPLETED
         contract.ended_at = timezone.now()
         contract.ended_by = client
@@ -620,6 +632,7 @@ def contract_end(*, contract: Contract, user, reason: str) -> Contract:
         contract.ended_by = user
         contract.end_reason = reason
         contract.save(update_fields=["status", "ended_at", "ended_by", "end_reason"])
+        _hook("CONTRACT_ENDED_HOOK", contract=contract)
         _notify(
             "contract_ended",
             contract,

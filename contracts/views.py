@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.db.models import Max, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -151,6 +153,12 @@ def _workspace_context(request, contract: Contract, forms: dict) -> dict:
         "payment_form": PaymentMarkForm(),
         "end_form": forms.get("end_form") or EndForm(),
         "review_form": forms.get("review_form") or ReviewForm(),
+        # Panels other apps add (payments' escrow panel), named in settings so contracts
+        # does not import them.
+        "extra_panels": [
+            import_string(name)(request=request, contract=contract)
+            for name in settings.CONTRACT_WORKSPACE_PANELS
+        ],
     }
     return context
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "notifications",
     "moderation",
     "directory",
+    "payments",
     "demo",
 ]
 
@@ -211,6 +212,8 @@ ACTION_RATE_LIMITS = {
     "invitation_send": env.int("RATE_LIMIT_INVITATIONS", default=100),
     "message_send": env.int("RATE_LIMIT_MESSAGES", default=300),
     "report": env.int("RATE_LIMIT_REPORTS", default=10),
+    "payment_fund": env.int("RATE_LIMIT_FUNDING", default=30),
+    "payout_request": env.int("RATE_LIMIT_WITHDRAWALS", default=10),
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Asisten] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
@@ -351,6 +354,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "contracts.tasks.refresh_va_stats_for_closed_review_windows",
         "schedule": 3600.0,
     },
+    # Stored webhook events whose processing task was lost (broker down, worker killed).
+    "payments-webhook-sweep": {"task": "payments.tasks.sweep_webhook_events", "schedule": 60.0},
 }
 
 # --- Security ---------------------------------------------------------------------------
@@ -389,6 +394,24 @@ BENCHMARK_VIEWS = env.bool("BENCHMARK_VIEWS", default=False)
 MODERATION_PREAPPROVAL = env.bool("MODERATION_PREAPPROVAL", default=False)
 # Called by jobs.services.job_publish; returns True when the job is held for approval.
 JOB_PUBLISH_HOLD = "moderation.services.job_hold_for_approval"
+
+# --- Payments (issue 17) -----------------------------------------------------------------
+# contracts never imports payments: its services call these hooks inside their transaction.
+CONTRACT_DELIVERABLE_APPROVED_HOOK = "payments.services.on_deliverable_approved"
+CONTRACT_ENDED_HOOK = "payments.services.on_contract_ended"
+CONTRACT_COMPLETE_HOOK = "payments.services.on_contract_completing"
+# Extra panels on the contract workspace: callables (request=, contract=) -> HTML.
+CONTRACT_WORKSPACE_PANELS = ["payments.views.workspace_panel"]
+# The platform's share of each release, in percent of the funded amount.
+PLATFORM_FEE_PERCENT = env.str("PLATFORM_FEE_PERCENT", default="10")
+# The built-in sandbox provider (our own checkout page and signed webhooks): on by default
+# in development and tests only, never silently in production.
+PAYMENTS_SANDBOX = env.bool("PAYMENTS_SANDBOX", default=DEBUG)
+# The smallest withdrawal per currency (a VA withdraws their whole available balance).
+PAYOUT_MINIMUM = {
+    "IDR": env.str("PAYOUT_MINIMUM_IDR", default="50000"),
+    "USD": env.str("PAYOUT_MINIMUM_USD", default="10"),
+}
 # The bid review page shows each VA's rating, which the contracts app computes; bids never
 # imports contracts, so the object that adds it to the page's query is named here.
 BID_REVIEW_RATINGS = "contracts.ratings.BID_REVIEW_RATINGS"

@@ -35,6 +35,11 @@ SELF_SCOPED_POSTS = {
     "directory:job_unsave",
     "directory:va_save",
     "directory:va_unsave",
+    # The payment providers' webhook (issue 17): no user at all; the signature decides, and
+    # a bad one is refused with 400 and changes nothing (tests/payments/test_webhooks.py).
+    "payments:webhook",
+    # Withdrawing acts on the signed-in VA's own balance (refused with a message when empty).
+    "payments:withdraw",
 }
 
 ROWS: dict[str, tuple[str, str]] = {
@@ -217,5 +222,32 @@ ROWS: dict[str, tuple[str, str]] = {
     "notifications:mark_read": ("pk=notification", "405 405 405 405 405 405 405 405 405"),
     "notifications:preferences": ("", "login ok ok ok ok ok ok ok login"),
     "notifications:unsubscribe": ("token='not-a-token'", "404 404 404 404 404 404 404 404 404"),
+    "payments:balance": ("", "login ok ok ok ok ok ok ok login"),
+    "payments:fund": ("pk=contract", "405 405 405 405 405 405 405 405 405"),
+    "payments:milestone_approve": (
+        "pk=contract,milestone_id='999999'",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "payments:milestone_fund": (
+        "pk=contract,milestone_id='999999'",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "payments:milestones": ("pk=contract", "404 ok 404 404 404 404 404 ok 404"),
+    "payments:sandbox_act": ("reference=checkout.reference", "405 405 405 405 405 405 405 405 405"),
+    "payments:sandbox_checkout": (
+        "reference=checkout.reference",
+        "404 ok 404 404 404 404 404 ok 404",
+    ),
+    "payments:sandbox_payout": (
+        "reference='00000000-0000-4000-8000-000000000000'",
+        "404 404 404 404 404 404 404 404 404",
+    ),
+    "payments:sandbox_payout_act": (
+        "reference='00000000-0000-4000-8000-000000000000'",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "payments:statement": ("pk=contract", "404 ok 404 404 404 ok 404 ok 404"),
+    "payments:webhook": ("provider='sandbox'", "405 405 405 405 405 405 405 405 405"),
+    "payments:withdraw": ("", "405 405 405 405 405 405 405 405 405"),
     "set_language": ("", "405 405 405 405 405 405 405 405 405"),
 }

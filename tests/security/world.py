@@ -20,6 +20,8 @@ from bids import services as bid_services
 from contracts import services as contract_services
 from jobs import services as job_services
 from notifications.models import JobAlert, Notification
+from payments import sandbox
+from payments import services as payment_services
 from tests import factories
 
 CANARY = "CANARY-7f3a9c"
@@ -124,6 +126,14 @@ def build_world(
     )
     hired_bid = factories.BidFactory(job=hired_job, va=hired_va, amount=Decimal("300000"))
     contract = bid_services.bid_hire(bid=hired_bid, client=client_user)
+    # Issue 17: the hired contract is funded through the sandbox (checkout, signed webhook,
+    # processed), so its statement and checkout page carry a private reference.
+    checkout = payment_services.funding_start(contract=contract, client=client_user)
+    body = sandbox.event_body(payment=checkout, outcome="pay")
+    event = payment_services.webhook_receive(
+        provider="sandbox", body=body, signature=sandbox.sign(body)
+    )
+    payment_services.webhook_event_process(event_id=event.pk)
     message = contract_services.message_send(
         contract=contract,
         author=hired_va,
@@ -166,6 +176,7 @@ def build_world(
         hired_attachment=hired_attachment,
         hired_bid=hired_bid,
         contract=contract,
+        checkout=checkout,
         message=message,
         message_file=message.attachments.first(),
         deliverable=deliverable,

@@ -1,0 +1,32 @@
+"""Celery tasks for payments. They take ids and call services."""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from notifications.broker import publish
+
+
+@shared_task(acks_late=True)
+def process_webhook_event(event_id: int) -> str:
+    """Act on one stored webhook event (idempotent: a processed event is left alone)."""
+    from payments.services import webhook_event_process
+
+    return webhook_event_process(event_id=event_id).status
+
+
+@shared_task
+def sweep_webhook_events(min_age_seconds: int = 60) -> int:
+    """Beat, every minute: queue stored events still unprocessed after `min_age_seconds`."""
+    from payments.models import WebhookEvent
+
+    cutoff = timezone.now() - timedelta(seconds=min_age_seconds)
+    ids = list(
+        WebhookEvent.objects.filter(status=WebhookEvent.Status.RECEIVED, received_at__lte=cutoff)
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    for event_id in ids:
+        publish(process_webhook_event, args=[event_id])
+    return len(ids)

@@ -1,0 +1,368 @@
+"""Payment pages: scoped lookup → form → service → redirect. Funding shows as done only
+once the provider's webhook is processed, never because the browser came back."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from contracts.models import Contract
+from marketplace.ratelimit import limit_posts
+from payments import permissions, sandbox, services
+from payments.forms import MilestoneFormSet, SandboxOutcomeForm, SandboxPayoutForm, WithdrawForm
+from payments.models import Account, Entry, LedgerTransaction, Milestone, Payment, Payout
+
+HISTORY_LENGTH = 100
+
+
+def _get_contract_for_party(request, pk: int) -> Contract:
+    """The contract if the user is its client, its VA or staff; 404 for everyone else."""
+    return get_object_or_404(
+        Contract.objects.for_party(request.user).select_related("job", "client", "va"), pk=pk
+    )
+
+
+def _get_checkout(request, reference) -> Payment:
+    payment = get_object_or_404(
+        Payment.objects.select_related("contract__job"), reference=reference
+    )
+    if not permissions.can_view_checkout(request.user, payment):
+        raise Http404
+    return payment
+
+
+def escrow_summary(contract: Contract) -> dict:
+    """Funded, held, released, fees and refunds of one contract, from three queries."""
+    payments = list(contract.escrow_payments.order_by("created_at", "pk"))
+    milestones = list(contract.milestones.all())
+    for milestone in milestones:
+        mine = [p for p in payments if p.milestone_id == milestone.pk]
+        milestone.held = any(p.status == Payment.Status.PAID for p in mine)
+        milestone.released = any(p.status == Payment.Status.RELEASED for p in mine)
+        milestone.refunded = any(p.status == Payment.Status.REFUNDED for p in mine)
+        milestone.pending = next((p for p in mine if p.status == Payment.Status.PENDING), None)
+    transactions = list(
+        LedgerTransaction.objects.filter(contract=contract).select_related("payment")
+    )
+    zero = Decimal("0")
+
+    def total(kind, field="amount"):
+        return sum((getattr(t, field) for t in transactions if t.kind == kind), zero)
+
+    released = total(LedgerTransaction.Kind.RELEASE)
+    fees = total(LedgerTransaction.Kind.RELEASE, "fee")
+    return {
+        "payments": payments,
+        "transactions": transactions,
+        "funded": total(LedgerTransaction.Kind.FUNDING),
+        "held": sum((p.amount for p in payments if p.status == Payment.Status.PAID), zero),
+        "released": released,
+        "fees": fees,
+        "va_received": released - fees,
+        "refunded": total(LedgerTransaction.Kind.REFUND),
+        "pending": next(
+            (p for p in payments if p.status == Payment.Status.PENDING and not p.milestone_id),
+            None,
+        ),
+        "milestones": milestones,
+        "is_funded": any(p.status == Payment.Status.PAID for p in payments),
+        "fee_percent": services.platform_fee_percent(),
+    }
+
+
+def workspace_panel(*, request, contract: Contract) -> str:
+    """The escrow panel on the contract workspace (settings.CONTRACT_WORKSPACE_PANELS)."""
+    summary = escrow_summary(contract)
+    is_client = permissions.can_fund(request.user, contract)
+    open_for_money = (
+        is_client and services.funding_available() and contract.is_active and not contract.is_hourly
+    )
+    can_fund = (
+        open_for_money
+        and not summary["milestones"]
+        and not summary["is_funded"]
+        and not summary["released"]
+    )
+    return render_to_string(
+        "payments/_panel.html",
+        {
+            "contract": contract,
+            "summary": summary,
+            "can_fund": can_fund,
+            "can_fund_milestones": open_for_money,
+            "can_plan": open_for_money and not summary["payments"],
+        },
+        request=request,
+    )
+
+
+@require_POST
+@login_required
+@limit_posts("payment_fund")
+def fund(request, pk: int, milestone_id: int | None = None):
+    contract = _get_contract_for_party(request, pk)
+    milestone = (
+        get_object_or_404(Milestone, pk=milestone_id, contract=contract) if milestone_id else None
+    )
+    try:
+        payment = services.funding_start(
+            contract=contract, client=request.user, milestone=milestone
+        )
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
+        return redirect(reverse("contracts:workspace", args=[contract.pk]) + "#escrow")
+    return redirect(payment.get_checkout_url())
+
+
+@require_POST
+def milestone_approve(request, pk: int, milestone_id: int):
+    contract = _get_contract_for_party(request, pk)
+    milestone = get_object_or_404(Milestone, pk=milestone_id, contract=contract)
+    try:
+        services.milestone_approve(milestone=milestone, client=request.user)
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("Milestone approved: its payment is released to the VA."))
+    return redirect(reverse("contracts:workspace", args=[contract.pk]) + "#escrow")
+
+
+@require_http_methods(["GET", "POST"])
+def milestones(request, pk: int):
+    """The client splits the contract into milestones adding up to the agreed price."""
+    contract = _get_contract_for_party(request, pk)
+    if not (permissions.can_fund(request.user, contract) or request.user.is_staff):
+        raise Http404
+    plan_errors: list[str] = []
+    if request.method == "POST":
+        formset = MilestoneFormSet(request.POST, prefix="milestones")
+        if formset.is_valid():
+            items = [form.cleaned_data for form in formset.forms if form.cleaned_data]
+            try:
+                services.milestones_plan(contract=contract, client=request.user, items=items)
+            except ValidationError as exc:
+                plan_errors = exc.messages
+            else:
+                messages.success(request, _("Milestones saved. Fund the first one to start."))
+                return redirect(reverse("contracts:workspace", args=[contract.pk]) + "#escrow")
+        status = 400
+    else:
+        initial = list(contract.milestones.values("title", "amount", "due_date"))
+        formset = MilestoneFormSet(
+            prefix="milestones", initial=initial or [{"amount": contract.rate}]
+        )
+        status = 200
+    return render(
+        request,
+        "payments/milestones.html",
+        {"contract": contract, "job": contract.job, "formset": formset, "plan_errors": plan_errors},
+        status=status,
+    )
+
+
+def _render_checkout(request, payment: Payment, form, status: int = 200):
+    return render(
+        request,
+        "payments/sandbox_checkout.html",
+        {
+            "payment": payment,
+            "contract": payment.contract,
+            "form": form,
+            "can_act": permissions.can_act_on_checkout(request.user, payment)
+            and payment.status == Payment.Status.PENDING,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def sandbox_checkout(request, reference):
+    """The sandbox's hosted checkout page (a real provider's page stands here later)."""
+    payment = _get_checkout(request, reference)
+    return _render_checkout(request, payment, SandboxOutcomeForm())
+
+
+@require_POST
+def sandbox_act(request, reference):
+    """Pay / fail / expire: the sandbox signs the provider's event and delivers it to our
+    webhook intake (the same verification and storage as an HTTP delivery)."""
+    payment = _get_checkout(request, reference)
+    if not permissions.can_act_on_checkout(request.user, payment):
+        raise Http404
+    form = SandboxOutcomeForm(request.POST)
+    if not form.is_valid():
+        return _render_checkout(request, payment, form, status=400)
+    if payment.status != Payment.Status.PENDING:
+        messages.error(request, _("This checkout is closed."))
+        return redirect(payment.get_checkout_url())
+    body = sandbox.event_body(payment=payment, outcome=form.cleaned_data["outcome"])
+    services.webhook_receive(provider="sandbox", body=body, signature=sandbox.sign(body))
+    messages.info(
+        request,
+        _(
+            "The payment provider has your answer. The contract shows it as funded once the provider confirms the payment."
+        ),
+    )
+    return redirect(reverse("contracts:workspace", args=[payment.contract_id]) + "#escrow")
+
+
+@csrf_exempt
+@require_POST
+def webhook(request, provider: str):
+    """A provider's webhook: verified, stored, answered at once; processed by a task."""
+    if provider != "sandbox":
+        raise Http404
+    try:
+        event = services.webhook_receive(
+            provider=provider,
+            body=request.body,
+            signature=request.META.get(sandbox.SIGNATURE_HEADER, ""),
+        )
+    except services.WebhookRefused as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    return JsonResponse({"received": event.event_id})
+
+
+@require_GET
+def statement(request, pk: int):
+    """The contract's money: each funding, release (with its fee) and refund."""
+    contract = _get_contract_for_party(request, pk)
+    return render(
+        request,
+        "payments/statement.html",
+        {"contract": contract, "job": contract.job, "summary": escrow_summary(contract)},
+    )
+
+
+PAYOUT_HISTORY_LENGTH = 20
+
+
+@require_POST
+@login_required
+@limit_posts("payout_request")
+def withdraw(request):
+    """Withdraw my whole available balance in one currency (the amount is the server's)."""
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, text)
+        return redirect("payments:balance")
+    try:
+        payout = services.payout_request(va=request.user, currency=form.cleaned_data["currency"])
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
+        return redirect("payments:balance")
+    return redirect(payout.get_sandbox_url())
+
+
+def _get_payout(request, reference) -> Payout:
+    payout = get_object_or_404(Payout, reference=reference)
+    if not permissions.can_view_payout(request.user, payout):
+        raise Http404
+    return payout
+
+
+def _render_payout(request, payout: Payout, form, status: int = 200):
+    return render(
+        request,
+        "payments/sandbox_payout.html",
+        {
+            "payout": payout,
+            "form": form,
+            "can_act": permissions.can_act_on_payout(request.user, payout)
+            and payout.status == Payout.Status.PENDING,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def sandbox_payout(request, reference):
+    """The sandbox's view of a transfer on its way (a real provider sends it by itself)."""
+    return _render_payout(request, _get_payout(request, reference), SandboxPayoutForm())
+
+
+@require_POST
+def sandbox_payout_act(request, reference):
+    payout = _get_payout(request, reference)
+    if not permissions.can_act_on_payout(request.user, payout):
+        raise Http404
+    form = SandboxPayoutForm(request.POST)
+    if not form.is_valid():
+        return _render_payout(request, payout, form, status=400)
+    if payout.status != Payout.Status.PENDING:
+        messages.error(request, _("This withdrawal is already settled."))
+        return redirect(payout.get_sandbox_url())
+    body = sandbox.payout_event_body(payout=payout, outcome=form.cleaned_data["outcome"])
+    services.webhook_receive(provider="sandbox", body=body, signature=sandbox.sign(body))
+    messages.info(
+        request,
+        _("The payment provider has your answer. Your balance changes once it is processed."),
+    )
+    return redirect("payments:balance")
+
+
+@login_required
+@require_GET
+def balance(request):
+    """My balances (available, pending payout) per currency and the latest movements."""
+    accounts = list(
+        Account.objects.filter(
+            user=request.user,
+            kind__in=[Account.Kind.VA_AVAILABLE, Account.Kind.VA_PENDING_PAYOUT],
+        ).order_by("currency", "kind")
+    )
+    currencies = sorted({a.currency for a in accounts})
+    balances = [
+        {
+            "currency": currency,
+            "available": next(
+                (
+                    a.balance
+                    for a in accounts
+                    if a.currency == currency and a.kind == "va_available"
+                ),
+                Decimal("0"),
+            ),
+            "pending": next(
+                (
+                    a.balance
+                    for a in accounts
+                    if a.currency == currency and a.kind == "va_pending_payout"
+                ),
+                Decimal("0"),
+            ),
+        }
+        for currency in currencies
+    ]
+    history = list(
+        Entry.objects.filter(account__in=accounts)
+        .select_related("account", "transaction__contract__job")
+        .order_by("-created_at", "-pk")[:HISTORY_LENGTH]
+    )
+    payouts = list(Payout.objects.filter(va=request.user)[:PAYOUT_HISTORY_LENGTH])
+    for row in balances:
+        row["minimum"] = services.payout_minimum(row["currency"])
+        row["can_withdraw"] = services.funding_available() and row["available"] >= row["minimum"]
+    return render(
+        request,
+        "payments/balance.html",
+        {
+            "balances": balances,
+            "history": history,
+            "history_length": HISTORY_LENGTH,
+            "payouts": payouts,
+        },
+    )
