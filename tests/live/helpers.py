@@ -108,3 +108,18 @@ async def events_until_quiet(communicator, *, quiet: float = 0.5) -> list[dict]:
 
 def kinds(frames: list[dict]) -> list[str]:
     return [f["kind"] for f in frames]
+
+
+def everything_the_socket_sends(user) -> list[dict]:
+    """Every event a socket signed in as `user` is sent when it asks for all it has missed
+    (cursor 0): exactly what its live traffic was."""
+    from asgiref.sync import async_to_sync
+
+    async def ask() -> list[dict]:
+        connected, socket = await open_socket(session_cookie(user))
+        assert connected
+        frames, _ready = await resume(socket, cursor=0)
+        await socket.disconnect()
+        return frames
+
+    return async_to_sync(ask)()

@@ -8,7 +8,7 @@ from live.consumers import CLOSE_SUSPENDED
 from moderation.services import user_suspend
 from tests.live.helpers import live_socket, open_socket, session_cookie
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_an_anonymous_socket_is_refused():

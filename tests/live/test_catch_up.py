@@ -18,7 +18,7 @@ from tests.live.helpers import (
     session_cookie,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 send = database_sync_to_async(message_send)
 

@@ -18,7 +18,7 @@ from tests.bids.helpers import terms as bid_terms
 from tests.contracts.factories import fixed_contract
 from tests.live.helpers import events_until_quiet, kinds, live_socket, session_cookie
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 send = database_sync_to_async(message_send)
 
@@ -169,3 +169,18 @@ def test_nothing_is_sent_when_the_write_rolls_back(client_user, va):
 
     run(scenario)
     assert not Event.objects.exists()
+
+
+def test_a_dead_channel_layer_never_fails_the_write(client_user, va, settings):
+    """The message is saved and its event kept for catch-up; only the push is skipped."""
+    from tests.ops.helpers import free_port
+
+    contract = fixed_contract(client=client_user, va=va)
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            **settings.CHANNEL_LAYERS["default"],
+            "CONFIG": {"hosts": [f"redis://127.0.0.1:{free_port()}/0"]},
+        }
+    }
+    message = message_send(contract=contract, author=va, body="Redis is down")
+    assert Event.objects.filter(kind="message", data__message_id=message.pk).count() == 2
