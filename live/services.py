@@ -81,11 +81,33 @@ def socket_message(event: Event) -> dict:
 
 def _push(messages: list[tuple[int, dict]]) -> None:
     try:
-        async_to_sync(_send_all)(messages)
-    except Exception:  # noqa: BLE001 - a dead Redis must never fail a committed write
-        logger.warning(
-            "live: could not push %d event(s); pages catch up on reconnect", len(messages)
-        )
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    if loop is None:  # the usual case: a request's or a task's thread
+        try:
+            async_to_sync(_send_all)(messages)
+        except Exception:  # noqa: BLE001 - a dead Redis must never fail a committed write
+            _log_failure(messages)
+        return
+    # Committed from code running inside an event loop (async_to_sync cannot be used
+    # there): send from that loop as soon as it is free, in commit order.
+    task = loop.create_task(_send_all(messages))
+    _in_flight.add(task)
+    task.add_done_callback(_finished)
+
+
+_in_flight: set = set()
+
+
+def _finished(task) -> None:
+    _in_flight.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        logger.warning("live: could not push events; pages catch up on reconnect")
+
+
+def _log_failure(messages: list) -> None:
+    logger.warning("live: could not push %d event(s); pages catch up on reconnect", len(messages))
 
 
 async def _send_all(messages: list[tuple[int, dict]]) -> None:

@@ -5,6 +5,9 @@ live server, as `make run` starts them."""
 import pytest
 from playwright.sync_api import expect
 
+from bids import services as bid_services
+from tests import factories
+from tests.bids.helpers import pdf_upload, terms
 from tests.contracts.factories import fixed_contract
 from tests.e2e.conftest import JOURNEY, check_accessibility, sign_in_as
 from tests.live.servers import AsgiServer, csp_allowing
@@ -90,3 +93,23 @@ def test_without_javascript_the_workspace_is_todays_page(
         assert page.locator("html").get_attribute("data-live") is None
     finally:
         context.close()
+
+
+@JOURNEY
+def test_a_new_bid_appears_and_a_withdrawn_one_goes_on_the_open_bid_review_page(
+    page, live_server, asgi_server, client_user, va
+):
+    job = factories.JobFactory(client=client_user, title="Sort the shared drive")
+    sign_in_as(page, live_server, client_user)
+    page.goto(live_server.url + f"/jobs/{job.pk}/bids/")
+    expect(page.locator("html")).to_have_attribute("data-live", "ready")
+    page.evaluate("window.stillTheSamePage = true")
+    card = page.get_by_role("heading", name="Vina Assistant")
+    expect(card).to_have_count(0)
+
+    bid = bid_services.bid_submit(job=job, va=va, terms=terms(job), uploads=pdf_upload())
+    expect(card).to_be_visible()
+    check_accessibility(page, label="bid review after a live bid")
+    bid_services.bid_withdraw(bid=bid, va=va)
+    expect(card).to_have_count(0)
+    assert page.evaluate("window.stillTheSamePage === true")

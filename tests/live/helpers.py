@@ -112,14 +112,25 @@ def kinds(frames: list[dict]) -> list[str]:
 
 def everything_the_socket_sends(user) -> list[dict]:
     """Every event a socket signed in as `user` is sent when it asks for all it has missed
-    (cursor 0): exactly what its live traffic was."""
+    (cursor 0): exactly what its live traffic was.
+
+    Works inside a plain (rolled back) test: Channels closes "old" connections around each
+    database call, which would close the test's own connection and its transaction, so
+    that is switched off here; the calls run on this thread's connection and see the
+    test's rows.
+    """
+    from unittest import mock
+
     from asgiref.sync import async_to_sync
 
+    cookie = session_cookie(user)
+
     async def ask() -> list[dict]:
-        connected, socket = await open_socket(session_cookie(user))
+        connected, socket = await open_socket(cookie)
         assert connected
         frames, _ready = await resume(socket, cursor=0)
         await socket.disconnect()
         return frames
 
-    return async_to_sync(ask)()
+    with mock.patch("channels.db.close_old_connections"):
+        return async_to_sync(ask)()
