@@ -86,7 +86,7 @@ bench: $(STAMP) .env messages wrk  ## pages against Django's ceiling on the seed
 
 BENCH_LIVE_ARGS ?=
 bench-live: $(STAMP) .env messages  ## 1,000 signed-in sockets on one live (uvicorn) process: latency p50/p99, memory per connection
-	$(PY) scripts/run.py exec -- $(PY) bench/live.py $(BENCH_LIVE_ARGS)
+	$(PY) scripts/run.py exec -- $(SHELL) -c '$(PY) manage.py migrate --noinput -v 0 && $(PY) bench/live.py $(BENCH_LIVE_ARGS)' 
 
 LOADTEST_ARGS ?=
 loadtest: $(STAMP) .env messages  ## Locust against gunicorn on a scratch database (LOADTEST_ARGS="--users 50 --minutes 2")

@@ -121,23 +121,39 @@ async def measure(args) -> None:
 
         targets = list(range(args.receivers))
         latencies: list[float] = []
+        ticks: list[float] = []
+        got: dict[int, int] = {}
 
         async def listen(index: int) -> None:
             async for frame in sockets[index]:
                 message = json.loads(frame)
                 if message.get("kind") == "bench":
                     latencies.append(time.time() - message["data"]["t"])
+                    got[index] = got.get(index, 0) + 1
 
         listeners = [asyncio.create_task(listen(i)) for i in targets]
         for _ in range(args.seconds):
             tick = time.monotonic()
             data = {users[i].pk: {"t": time.time()} for i in targets}
             await asyncio.to_thread(services.publish_each, kind="bench", data_by_user=data)
+            ticks.append(time.monotonic() - tick)
             await asyncio.sleep(max(0.0, 1 - (time.monotonic() - tick)))
         await asyncio.sleep(2)
         for task in listeners:
             task.cancel()
         expected = args.seconds * args.receivers
+        print(
+            f"publish (write, commit, push to Redis) per tick: median "
+            f"{statistics.median(ticks) * 1000:.1f} ms, max {max(ticks) * 1000:.1f} ms"
+        )
+        closed = [s.close_code for s in sockets if s.close_code is not None]
+        if closed:
+            print(f"sockets closed during the run: {len(closed)} (codes {sorted(set(closed))})")
+        short = {i: n for i, n in got.items() if n != args.seconds}
+        if short or len(got) != args.receivers:
+            print(
+                f"receivers short of events: {len(short)} (+{args.receivers - len(got)} with none)"
+            )
         latencies.sort()
         per_connection = (after - before) / args.sockets
         print(

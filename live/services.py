@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import threading
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from functools import partial
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection, transaction
@@ -80,43 +81,47 @@ def socket_message(event: Event) -> dict:
 
 
 def _push(messages: list[tuple[int, dict]]) -> None:
+    """Send on this process's publisher loop and wait (briefly) for Redis to take them."""
+    future = asyncio.run_coroutine_threadsafe(_send_all(messages), _publisher_loop())
     try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        loop = None
-    if loop is None:  # the usual case: a request's or a task's thread
-        try:
-            async_to_sync(_send_all)(messages)
-        except Exception:  # noqa: BLE001 - a dead Redis must never fail a committed write
-            _log_failure(messages)
-        return
-    # Committed from code running inside an event loop (async_to_sync cannot be used
-    # there): send from that loop as soon as it is free, in commit order.
-    task = loop.create_task(_send_all(messages))
-    _in_flight.add(task)
-    task.add_done_callback(_finished)
+        future.result(timeout=settings.LIVE_PUSH_TIMEOUT + 0.5)
+    except Exception:  # noqa: BLE001 - a dead Redis must never fail a committed write
+        future.cancel()
+        logger.warning(
+            "live: could not push %d event(s); pages catch up on reconnect", len(messages)
+        )
 
 
-_in_flight: set = set()
+_loop: asyncio.AbstractEventLoop | None = None
+_loop_pid = 0
+_loop_lock = threading.Lock()
 
 
-def _finished(task) -> None:
-    _in_flight.discard(task)
-    if not task.cancelled() and task.exception() is not None:
-        logger.warning("live: could not push events; pages catch up on reconnect")
+def _publisher_loop() -> asyncio.AbstractEventLoop:
+    """One event loop per process, in a daemon thread, for every push from sync code.
 
-
-def _log_failure(messages: list) -> None:
-    logger.warning("live: could not push %d event(s); pages catch up on reconnect", len(messages))
+    The channel layer keeps its Redis connections per event loop; `async_to_sync` would
+    make a new loop (so new connections) for every commit. Made again after a fork
+    (gunicorn's preloaded master forks its workers; threads do not survive that).
+    """
+    global _loop, _loop_pid
+    with _loop_lock:
+        if _loop is None or _loop_pid != os.getpid():
+            _loop = asyncio.new_event_loop()
+            _loop_pid = os.getpid()
+            threading.Thread(target=_loop.run_forever, name="live-publisher", daemon=True).start()
+        return _loop
 
 
 async def _send_all(messages: list[tuple[int, dict]]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    # One message per recipient here, so sending them side by side keeps each one's order.
     async with asyncio.timeout(settings.LIVE_PUSH_TIMEOUT):
-        for user_id, message in messages:
-            await layer.group_send(group_name(user_id), message)
+        await asyncio.gather(
+            *(layer.group_send(group_name(user_id), message) for user_id, message in messages)
+        )
 
 
 def catch_up(

@@ -391,7 +391,16 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            "hosts": [env("CHANNEL_LAYER_URL", default=REDIS_URL)],
+            "hosts": [
+                {
+                    "address": env("CHANNEL_LAYER_URL", default=REDIS_URL),
+                    # redis-py's asyncio pool stops at 100 connections and then raises: a
+                    # live process joins or leaves a group per socket, and a thousand pages
+                    # reconnecting at once (a restart) must not fail there.
+                    "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=1000),
+                    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                }
+            ],
             "prefix": env("CHANNEL_LAYER_PREFIX", default="asisten-live"),
             "expiry": 30,
         },

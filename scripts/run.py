@@ -142,6 +142,13 @@ def live_command(python: str) -> list[str]:
         "marketplace.asgi:application",
         "--ws",
         "websockets",
+        # Our frames are small JSON; a zlib context per direction per socket would cost
+        # more memory (about 100 KiB a connection) than compression saves bandwidth.
+        "--ws-per-message-deflate",
+        "false",
+        # Frames are a few KiB at most; refuse anything large before buffering it.
+        "--ws-max-size",
+        "65536",
         "--no-access-log",
         "--lifespan",
         "off",
