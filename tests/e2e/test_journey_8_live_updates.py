@@ -2,7 +2,10 @@
 badge counts what arrives (issue 18). The sockets go to a real uvicorn process beside the
 live server, as `make run` starts them."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from bids import services as bid_services
@@ -112,4 +115,35 @@ def test_a_new_bid_appears_and_a_withdrawn_one_goes_on_the_open_bid_review_page(
     check_accessibility(page, label="bid review after a live bid")
     bid_services.bid_withdraw(bid=bid, va=va)
     expect(card).to_have_count(0)
+    assert page.evaluate("window.stillTheSamePage === true")
+
+
+@JOURNEY
+def test_a_confirmed_then_cancelled_interview_updates_the_open_interview_page(
+    page, live_server, asgi_server, client_user, va
+):
+    job = factories.JobFactory(client=client_user, title="Plan the trade fair trip")
+    bid = factories.BidFactory(job=job, va=va, status="shortlisted")
+    interview = bid_services.interview_propose(
+        bid=bid,
+        client=client_user,
+        slots=[timezone.now() + timedelta(days=2)],
+        meeting_url="https://meet.example.org/room",
+    )
+    sign_in_as(page, live_server, client_user)
+    page.goto(live_server.url + f"/interviews/{interview.pk}/")
+    expect(page.locator("html")).to_have_attribute("data-live", "ready")
+    page.evaluate("window.stillTheSamePage = true")
+    status = page.locator(".page-head .status")
+    expect(status).to_have_text("Proposed")
+
+    confirmed = bid_services.interview_confirm(
+        interview=interview, user=va, slot_id=interview.slots.first().pk
+    )
+    expect(status).to_have_text("Confirmed")
+    bid_services.interview_cancel(interview=confirmed, user=va)
+    expect(status).to_have_text("Cancelled")
+    check_accessibility(page, label="interview after live updates")
+    # The badge counted both notifications meanwhile.
+    expect(page.locator(".notification-link .badge")).to_have_text("2")
     assert page.evaluate("window.stillTheSamePage === true")
