@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 
 .PHONY: help venv install run test lint fmt messages migrations-check check-deploy ci \
-	services-status services-stop chromium loadtest seed bench wrk
+	services-status services-stop chromium loadtest seed bench bench-live wrk
 
 help:  ## list the targets
 	@grep -E '^[a-zA-Z_. -]+:.*## ' $(MAKEFILE_LIST) | \
@@ -83,6 +83,10 @@ wrk:
 
 bench: $(STAMP) .env messages wrk  ## pages against Django's ceiling on the seeded database (after make seed; BENCH_ARGS=...)
 	$(PY) scripts/run.py exec -- $(PY) bench/run.py $(BENCH_ARGS)
+
+BENCH_LIVE_ARGS ?=
+bench-live: $(STAMP) .env messages  ## 1,000 signed-in sockets on one live (uvicorn) process: latency p50/p99, memory per connection
+	$(PY) scripts/run.py exec -- $(SHELL) -c '$(PY) manage.py migrate --noinput -v 0 && $(PY) bench/live.py $(BENCH_LIVE_ARGS)' 
 
 LOADTEST_ARGS ?=
 loadtest: $(STAMP) .env messages  ## Locust against gunicorn on a scratch database (LOADTEST_ARGS="--users 50 --minutes 2")

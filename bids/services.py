@@ -24,6 +24,7 @@ from bids.models import Bid, Interview, InterviewSlot, WorkSample
 from jobs.board import search_results_changed
 from jobs.models import Job, ManualVersion
 from jobs.services import invitation_mark_accepted
+from live.services import publish
 from marketplace.templatetags.money import format_money
 from marketplace.uploads import IMAGE_TYPES, SniffedFile, make_thumbnail, validate_upload
 from notifications.services import notify
@@ -246,6 +247,16 @@ def _notify_bid(
     )
 
 
+def _publish_bid(action: str, bid: Bid, job: Job) -> None:
+    """Bid review pages refresh their list. Only the job's owner is told: bids are sealed,
+    other VAs see a count at most."""
+    publish(
+        kind="bid",
+        user_ids=[job.client_id],
+        data={"action": action, "job_id": job.pk, "bid_id": bid.pk, "bid_count": job.bid_count},
+    )
+
+
 def _store_samples(bid: Bid, uploads: Sequence[SampleUpload], portfolio_items) -> list[str]:
     """Save new samples; returns the storage keys written (to clean up on rollback)."""
     written: list[str] = []
@@ -407,6 +418,7 @@ def bid_submit(
             _refresh_bid_count(job)
             invitation_mark_accepted(job_id=job.pk, va_id=va.pk)
             _notify_bid("bid_submitted", bid, job, to=job.client_id, actor=va, at=now)
+            _publish_bid("created", bid, job)
     except Exception:
         _delete_stored(written)
         raise
@@ -467,6 +479,7 @@ def bid_withdraw(*, bid: Bid, va) -> Bid:
         _cancel_interviews(bid)
         _refresh_bid_count(job)
         _notify_bid("bid_withdrawn", bid, job, to=job.client_id, actor=va, at=bid.updated_at)
+        _publish_bid("withdrawn", bid, job)
     return bid
 
 
@@ -661,6 +674,16 @@ def _notify_interview(
     )
 
 
+def _publish_interview(interview: Interview) -> None:
+    """Both parties' interview and bid pages refresh the slots."""
+    bid = interview.bid
+    publish(
+        kind="interview",
+        user_ids=[bid.va_id, bid.job.client_id],
+        data={"interview_id": interview.pk, "bid_id": bid.pk, "status": interview.status},
+    )
+
+
 def _other_party(interview: Interview, user) -> int:
     bid = interview.bid
     return bid.job.client_id if user.pk == bid.va_id else bid.va_id
@@ -736,6 +759,7 @@ def interview_confirm(*, interview: Interview, user, slot_id: int) -> Interview:
             per_sequence=True,
             starts_at=slot.starts_at.isoformat(),
         )
+        _publish_interview(interview)
     return interview
 
 
@@ -756,6 +780,7 @@ def interview_decline(*, interview: Interview, user, reason: str = "") -> Interv
             per_sequence=True,
             message=(reason or "")[:500],
         )
+        _publish_interview(interview)
     return interview
 
 
@@ -802,6 +827,7 @@ def interview_reschedule(
             actor=user,
             per_sequence=True,
         )
+        _publish_interview(interview)
     return interview
 
 
@@ -818,6 +844,7 @@ def interview_cancel(*, interview: Interview, user) -> Interview:
         _notify_interview(
             "interview_cancelled", interview, recipients=[_other_party(interview, user)], actor=user
         )
+        _publish_interview(interview)
     return interview
 
 

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Round
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -35,6 +36,7 @@ from contracts.models import (
     Timesheet,
 )
 from jobs.models import Job
+from live.services import publish
 from marketplace.uploads import SniffedFile, validate_upload
 from notifications.services import notify
 
@@ -123,7 +125,8 @@ def check_files(files: Sequence) -> list[tuple[object, SniffedFile]]:
     return checked
 
 
-def _store(model: type[PrivateFile], checked, **parent) -> None:
+def _store(model: type[PrivateFile], checked, **parent) -> list[PrivateFile]:
+    rows = []
     for upload, sniffed in checked:
         row = model(
             original_name=sniffed.original_name,
@@ -135,6 +138,8 @@ def _store(model: type[PrivateFile], checked, **parent) -> None:
         upload.seek(0)
         row.file.save(f"upload{sniffed.extension}", upload, save=False)
         row.save()
+        rows.append(row)
+    return rows
 
 
 # --- messages ----------------------------------------------------------------------------
@@ -150,9 +155,30 @@ def message_send(*, contract: Contract, author, body: str, files: Sequence = ())
     with transaction.atomic():
         contract = _locked(contract)
         message = Message.objects.create(contract=contract, author=author, body=body)
-        _store(MessageAttachment, checked, message=message)
+        files = _store(MessageAttachment, checked, message=message)
         # Your own message counts as read by you.
         _set_last_read(contract, author, message.created_at)
+        # Both parties' open pages (the author's other tabs too) show it at once.
+        publish(
+            kind="message",
+            user_ids=[contract.client_id, contract.va_id],
+            data={
+                "contract_id": contract.pk,
+                "message_id": message.pk,
+                "author_id": author.pk,
+                "author_name": str(author.display_name),
+                "body": message.body,
+                "created_at": message.created_at.isoformat(),
+                "files": [
+                    {
+                        "name": f.original_name,
+                        "size": f.size,
+                        "url": reverse("contracts:message_file", args=[contract.pk, f.pk]),
+                    }
+                    for f in files
+                ],
+            },
+        )
         _notify(
             "message_received",
             contract,

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "directory",
     "payments",
     "demo",
+    "live",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +91,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "marketplace.urls"
 WSGI_APPLICATION = "marketplace.wsgi.application"
+ASGI_APPLICATION = "marketplace.asgi.application"
 
 TEMPLATES = [
     {
@@ -386,6 +388,48 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+
+# --- Live updates (issue 18) ----------------------------------------------------------------
+# WebSockets are served by a separate ASGI process (uvicorn marketplace.asgi:application);
+# the channel layer lives on the same Redis as everything else, under its own key prefix.
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            "hosts": [
+                {
+                    "address": env("CHANNEL_LAYER_URL", default=REDIS_URL),
+                    # redis-py's asyncio pool stops at 100 connections and then raises: a
+                    # live process joins or leaves a group per socket, and a thousand pages
+                    # reconnecting at once (a restart) must not fail there.
+                    "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=1000),
+                    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                }
+            ],
+            "prefix": env("CHANNEL_LAYER_PREFIX", default="asisten-live"),
+            "expiry": 30,
+        },
+    }
+}
+# How long a committed write may spend handing its events to Redis (never an error).
+LIVE_PUSH_TIMEOUT = env.float("LIVE_PUSH_TIMEOUT", default=REDIS_SOCKET_TIMEOUT)
+# How long events are kept for catch-up; a page offline longer reloads instead.
+LIVE_EVENT_RETENTION = env.int("LIVE_EVENT_RETENTION", default=2 * 24 * 3600)
+# Where pages open their socket: the same origin's /ws/live/ (a proxy routes /ws/ to the
+# ASGI process) unless a port is given; `make run` gives the ASGI process's own port.
+LIVE_WEBSOCKET_PORT = env.int("LIVE_WEBSOCKET_PORT", default=None)
+LIVE_WEBSOCKET_PATH = "/ws/live/"
+if LIVE_WEBSOCKET_PORT:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["connect-src"] = [
+        "'self'",
+        *(
+            f"{scheme}://{host}:{LIVE_WEBSOCKET_PORT}"
+            for host in ALLOWED_HOSTS
+            if host not in ("*", "testserver") and not host.startswith(".")
+            for scheme in ("ws", "wss")
+        ),
+    ]
+CELERY_BEAT_SCHEDULE["live-prune"] = {"task": "live.tasks.prune_events", "schedule": 3600.0}
 
 # The benchmark's ceiling page (demo/views.py); only bench/run.py turns it on.
 BENCHMARK_VIEWS = env.bool("BENCHMARK_VIEWS", default=False)

@@ -1,6 +1,10 @@
 """Site-wide pages: home, health check, language switch."""
 
+import asyncio
+
 import redis
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -40,13 +44,32 @@ def _redis_ok() -> bool:
         return False
 
 
+def _channel_layer_ok() -> bool:
+    """A message round trip through the live updates' channel layer (its own Redis keys)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+
+    async def round_trip() -> bool:
+        async with asyncio.timeout(settings.REDIS_SOCKET_TIMEOUT * 2):
+            channel = await layer.new_channel("healthz.")
+            await layer.send(channel, {"type": "healthz"})
+            return (await layer.receive(channel)).get("type") == "healthz"
+
+    try:
+        return async_to_sync(round_trip)()
+    except Exception:  # noqa: BLE001
+        return False
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Operators' probe: 200 when PostgreSQL and Redis both answer, 503 otherwise."""
+    """Operators' probe: 200 when PostgreSQL, Redis and the channel layer answer, else 503."""
     state = {
         "postgres": "ok" if _postgres_ok() else "error",
         "redis": "ok" if _redis_ok() else "error",
+        "channel_layer": "ok" if _channel_layer_ok() else "error",
     }
     healthy = all(value == "ok" for value in state.values())
     return JsonResponse(

@@ -23,6 +23,7 @@ from accounts.models import User
 from bids.models import Bid, Interview
 from jobs.board import search_results_changed
 from jobs.models import Job, ManualVersion
+from live import services as live
 from moderation.flags import SCAM_FLAGS, Flag, find_flags
 from moderation.models import ModerationAction, Report, ScanWatermark
 from notifications.services import announce_job, notify
@@ -524,6 +525,7 @@ def user_suspend(
             hidden_at=now, hidden_reason=_("The client's account is suspended.")
         )
         withdrawn_bid_ids = _withdraw_live_bids(va=user, moderator=moderator, now=now)
+        live.disconnect(user_id=user.pk)  # their open sockets close (new ones are refused)
         _close_reports(target=user, moderator=moderator, now=now, status=Report.Status.ACTIONED)
         notify(
             kind="account_suspended",

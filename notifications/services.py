@@ -21,10 +21,12 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from live import services as live
 from notifications import kinds
 from notifications.broker import publish
 from notifications.models import Delivery, JobAlert, JobAnnouncement, Notification, Preference
@@ -97,7 +99,28 @@ def notify(
         pending = [d.pk for d in deliveries if d.status == Delivery.Status.PENDING]
         if pending:
             transaction.on_commit(partial(enqueue_deliveries, pending))
+        _publish_live(created, kind=kind, data=data or {})
     return len(created)
+
+
+def _publish_live(created: list[tuple[int, int]], *, kind: str, data: dict) -> None:
+    """Each recipient's open pages update the badge (their own unread count) and the centre."""
+    counts = dict(
+        Notification.objects.filter(
+            recipient_id__in=[rid for _, rid in created], read_at__isnull=True
+        )
+        .order_by()
+        .values("recipient_id")
+        .annotate(n=Count("pk"))
+        .values_list("recipient_id", "n")
+    )
+    item = {"kind": kind, "url": str(data.get("url", "")), "title": str(data.get("title", ""))}
+    live.publish_each(
+        kind="notification",
+        data_by_user={
+            rid: {"unread": counts.get(rid, 0), "item": {"id": nid, **item}} for nid, rid in created
+        },
+    )
 
 
 def _insert_notifications(

@@ -2,7 +2,8 @@
 
     python scripts/run.py serve [--host 127.0.0.1] [--port 8000]
         private PostgreSQL + Redis (unless DATABASE_URL / REDIS_URL are set), migrate,
-        demo data, then the Celery worker, Celery beat and the web server in one terminal.
+        demo data, then the Celery worker, Celery beat, the web server and the live-updates
+        WebSocket server (uvicorn, on PORT + 1) in one terminal.
     python scripts/run.py exec -- COMMAND ...
         the same private services around one command (the test suite).
 
@@ -120,6 +121,9 @@ def _serve(host: str, port: int) -> int:
         celery = [python, "-m", "celery", "-A", "marketplace"]
         supervisor.start("worker", [*celery, "worker", "-l", "INFO", "--concurrency", "2"])
         supervisor.start("beat", [*celery, "beat", "-l", "INFO", "--schedule", str(schedule)])
+        # WebSockets: a separate ASGI process; pages find it through LIVE_WEBSOCKET_PORT.
+        live_port = int(os.environ.setdefault("LIVE_WEBSOCKET_PORT", str(port + 1)))
+        supervisor.start("live", [*live_command(python), "--host", host, "--port", str(live_port)])
         supervisor.start("web", [python, manage, "runserver", f"{host}:{port}"])
         threading.Thread(
             target=_announce, args=(supervisor, host, port, demo.stdout), daemon=True
@@ -127,6 +131,28 @@ def _serve(host: str, port: int) -> int:
         return supervisor.wait()
     finally:
         supervisor.stop_all()
+
+
+def live_command(python: str) -> list[str]:
+    """The ASGI server for the live-updates WebSockets (also started by the tests)."""
+    return [
+        python,
+        "-m",
+        "uvicorn",
+        "marketplace.asgi:application",
+        "--ws",
+        "websockets",
+        # Our frames are small JSON; a zlib context per direction per socket would cost
+        # more memory (about 100 KiB a connection) than compression saves bandwidth.
+        "--ws-per-message-deflate",
+        "false",
+        # Frames are a few KiB at most; refuse anything large before buffering it.
+        "--ws-max-size",
+        "65536",
+        "--no-access-log",
+        "--lifespan",
+        "off",
+    ]
 
 
 def _announce(supervisor: Supervisor, host: str, port: int, demo_output: str) -> None:

@@ -1,4 +1,5 @@
-"""/healthz reports PostgreSQL and Redis, and answers quickly when Redis is gone."""
+"""/healthz reports PostgreSQL, Redis and the channel layer, and answers quickly when Redis
+is gone."""
 
 import time
 
@@ -14,6 +15,23 @@ def test_healthz_is_ok_when_postgres_and_redis_answer(client):
     assert response["Content-Type"] == "application/json"
     assert response.json()["postgres"] == "ok"
     assert response.json()["redis"] == "ok"
+    assert response.json()["channel_layer"] == "ok"
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_and_says_channel_layer_when_its_redis_is_down(client, settings):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            **settings.CHANNEL_LAYERS["default"],
+            "CONFIG": {"hosts": [f"redis://127.0.0.1:{free_port()}/0"]},
+        }
+    }
+    started = time.monotonic()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["channel_layer"] == "error"
+    assert response.json()["redis"] == "ok"
+    assert time.monotonic() - started < 3 * settings.REDIS_SOCKET_TIMEOUT
 
 
 @pytest.mark.django_db

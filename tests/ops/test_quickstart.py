@@ -129,7 +129,7 @@ def test_make_run_from_nothing_serves_and_ctrl_c_stops_everything(checkout):
         status, body = run.get("/healthz")
         assert (status, json.loads(body)) == (
             200,
-            {"status": "ok", "postgres": "ok", "redis": "ok"},
+            {"status": "ok", "postgres": "ok", "redis": "ok", "channel_layer": "ok"},
         ), run.output()
         status, body = run.get("/")
         assert status == 200
@@ -143,7 +143,7 @@ def test_make_run_from_nothing_serves_and_ctrl_c_stops_everything(checkout):
         assert "DEBUG=1" in (checkout / ".env").read_text()
         service_pids = _service_pids(checkout)
         children = _descendants(run.process.pid)
-        assert len(children) >= 4, "the supervisor, worker, beat and web should be up"
+        assert len(children) >= 5, "the supervisor, worker, beat, web and live should be up"
 
         run.stop(signal.SIGINT)
     finally:

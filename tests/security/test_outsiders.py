@@ -1,5 +1,6 @@
 """Outsiders can neither act on nor read what is not theirs (issue 9: access control)."""
 
+import json
 import re
 
 import pytest
@@ -10,7 +11,9 @@ from django.urls import reverse
 from bids.models import Bid
 from contracts.models import Contract
 from jobs.models import Job
+from live.models import Event
 from notifications.models import Notification
+from tests.live.helpers import everything_the_socket_sends
 from tests.security.matrix import PERSONAS, ROWS, SELF_SCOPED_POSTS
 from tests.security.test_permission_matrix import clients_for, kwargs_for, outcome
 from tests.security.world import CANARY, INVITE_ONLY_CANARY, build_world
@@ -120,6 +123,32 @@ def test_the_canary_in_one_vas_bid_never_reaches_anyone_else(world, persona):
                 assert all(
                     CANARY not in str(alt[0]) for alt in getattr(message, "alternatives", [])
                 )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["other_va", "other_client", "hired_va", "suspended"])
+def test_no_socket_traffic_tells_anyone_else_of_the_bid_or_of_other_peoples_messages(
+    world, persona
+):
+    """Live updates (issue 18): a socket signed in as an outsider is sent nothing about VA
+    1's bid (no canary, no bid or interview event naming it) and no message of a contract
+    they are not a party to."""
+    user = world.users[persona]
+    frames = everything_the_socket_sends(user) if persona != "suspended" else []
+    events = [{"kind": e.kind, "data": e.data} for e in Event.objects.filter(recipient=user)]
+    for event in frames + events:
+        assert CANARY not in json.dumps(event), f"{persona} was sent {event}"
+        assert event["data"].get("bid_id") != world.bid.pk, f"{persona} was sent {event}"
+        if event["kind"] == "message":
+            assert persona == "hired_va", f"{persona} was sent {event}"
+    if persona == "hired_va":  # guards the check: they do get their own contract's message
+        assert "message" in [f["kind"] for f in frames]
+
+
+@pytest.mark.django_db
+def test_the_owner_is_sent_the_bid_event_so_the_socket_check_can_fail(world):
+    frames = everything_the_socket_sends(world.users["owner"])
+    assert any(f["kind"] == "bid" and f["data"]["bid_id"] == world.bid.pk for f in frames)
 
 
 @pytest.mark.django_db
