@@ -1,4 +1,4 @@
-"""Journey 8: client and VA talk in the contract workspace with no reload; the client's
+"""Journey 9: client and VA talk in the contract workspace with no reload; the client's
 badge counts what arrives (issue 18). The sockets go to a real uvicorn process beside the
 live server, as `make run` starts them."""
 
