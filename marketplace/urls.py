@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("moderation.urls")),
     path("", include("directory.urls")),
+    path("", include("api.urls")),
 ]
 
 if settings.BENCHMARK_VIEWS:
