@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api import pages, views
@@ -54,4 +54,6 @@ urlpatterns = [
     # The profile's token page (server-rendered, session only).
     path("profile/tokens/", pages.tokens, name="tokens"),
     path("profile/tokens/<int:pk>/revoke/", pages.token_revoke, name="token_revoke"),
+    # Last: any other /api/ path is a JSON 404 too, not the HTML page.
+    re_path(r"^api/", views.NoSuchEndpoint.as_view(), name="no_such_endpoint"),
 ]

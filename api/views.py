@@ -528,3 +528,14 @@ class Root(ApiView):
                 "jobs": request.build_absolute_uri(reverse("api:jobs")),
             }
         )
+
+
+class NoSuchEndpoint(ApiView):
+    """Whatever the method, a path the API does not have."""
+
+    permission_classes = []
+    schema = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise Http404

@@ -62,6 +62,7 @@ ROWS: dict[str, tuple[str, str]] = {
     "api:messages": ("pk=contract", "404 ok 404 404 404 ok 404 ok 404"),
     "api:my_bids": ("", "401 ok ok ok ok ok ok ok 401"),
     "api:my_jobs": ("", "401 ok ok ok ok ok ok ok 401"),
+    "api:no_such_endpoint": ("", "404 404 404 404 404 404 404 404 404"),
     "api:notification_read": ("pk=notification", "405 405 405 405 405 405 405 405 405"),
     "api:notifications": ("", "401 ok ok ok ok ok ok ok 401"),
     "api:root": ("", "ok ok ok ok ok ok ok ok ok"),
