@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from api.models import PersonalAccessToken, Scope
 
 TOKEN_PREFIX = "asn_"  # noqa: S105 - the public marker of our tokens, not a secret
@@ -36,7 +37,7 @@ def token_create(*, user, name: str, scopes: Sequence[str]) -> tuple[PersonalAcc
         raise ValidationError(errors)
     with transaction.atomic():
         # The user's row lock serialises two creates racing past the limit.
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        User.objects.select_for_update().filter(pk=user.pk).first()
         if PersonalAccessToken.objects.for_user(user).active().count() >= MAX_ACTIVE_TOKENS:
             raise ValidationError(
                 _("You can have at most %(count)d tokens. Revoke one you no longer use.")
