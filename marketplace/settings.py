@@ -437,4 +437,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema name per choice set (several models have a `status`).
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "jobs.models.Job.Status",
+        "BidStatusEnum": "bids.models.Bid.Status",
+        "ContractStatusEnum": "contracts.models.Contract.Status",
+        "PayTypeEnum": "jobs.models.Job.PayType",
+        "DurationEnum": "jobs.models.Job.Duration",
+        "CurrencyEnum": "accounts.models.CURRENCY_CHOICES",
+    },
 }
