@@ -45,7 +45,12 @@ class PersonalAccessToken(models.Model):
         verbose_name_plural = _("personal access tokens")
 
     def __str__(self) -> str:
-        return f"{self.name} (asn_{self.prefix}_…)"
+        return f"{self.name} ({self.masked})"
+
+    @property
+    def masked(self) -> str:
+        """What identifies the token on its page without revealing it."""
+        return f"asn_{self.prefix}_…"
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes

@@ -198,6 +198,25 @@ class MessageSerializer(serializers.ModelSerializer):
         fields = ["id", "author_id", "body", "files", "created_at"]
 
 
+class DeliverableSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    note = serializers.CharField()
+    status = serializers.CharField()
+    client_comment = serializers.CharField()
+    files = MessageFileSerializer(many=True)
+    submitted_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+
+class HourEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    work_date = serializers.DateField()
+    hours = serializers.DecimalField(max_digits=4, decimal_places=2, coerce_to_string=True)
+    memo = serializers.CharField()
+    week_start = serializers.DateField(source="timesheet.week_start")
+    week_status = serializers.CharField(source="timesheet.status")
+
+
 class NotificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notification

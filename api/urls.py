@@ -16,6 +16,8 @@ urlpatterns = [
     path(f"{v1}jobs/<int:pk>/", views.JobDetail.as_view(), name="job"),
     path(f"{v1}jobs/<int:job_id>/bids/", views.JobBids.as_view(), name="job_bids"),
     path(f"{v1}my/jobs/", views.MyJobs.as_view(), name="my_jobs"),
+    path(f"{v1}my/jobs/<int:pk>/", views.MyJob.as_view(), name="my_job"),
+    path(f"{v1}my/jobs/<int:pk>/manual/", views.JobManual.as_view(), name="job_manual"),
     path(
         f"{v1}my/jobs/<int:pk>/publish/",
         views.JobTransition.as_view(action="publish"),
@@ -44,6 +46,17 @@ urlpatterns = [
     path(f"{v1}contracts/", views.ContractList.as_view(), name="contracts"),
     path(f"{v1}contracts/<int:pk>/", views.ContractDetail.as_view(), name="contract"),
     path(f"{v1}contracts/<int:pk>/messages/", views.ContractMessages.as_view(), name="messages"),
+    path(
+        f"{v1}contracts/<int:pk>/deliverables/",
+        views.ContractDeliverables.as_view(),
+        name="deliverables",
+    ),
+    path(
+        f"{v1}contracts/<int:pk>/deliverables/<int:deliverable_id>/approve/",
+        views.DeliverableApprove.as_view(),
+        name="deliverable_approve",
+    ),
+    path(f"{v1}contracts/<int:pk>/hours/", views.ContractHours.as_view(), name="hours"),
     path(f"{v1}notifications/", views.NotificationList.as_view(), name="notifications"),
     path(
         f"{v1}notifications/<int:pk>/read/",

@@ -9,6 +9,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -29,8 +31,8 @@ from bids.forms import BidForm, RejectForm
 from bids.models import Bid, WorkSample
 from bids.permissions import can_decide_on_bids, can_review_bids, can_view_sample
 from contracts import services as contract_services
-from contracts.forms import MessageForm
-from contracts.models import Contract, Message
+from contracts.forms import DeliverableForm, HourEntryForm, MessageForm
+from contracts.models import Contract, Deliverable, HourEntry, Message
 from jobs import services as job_services
 from jobs.board import BoardQuery, board_page
 from jobs.forms import BoardForm, JobForm, ManualForm
@@ -128,9 +130,11 @@ BOARD_PARAMS = [
     OpenApiParameter(name, OpenApiTypes.STR, description=str(field.label))
     for name, field in BoardForm.base_fields.items()
 ] + [
-    OpenApiParameter("after", OpenApiTypes.STR, description="Cursor: the page after this one."),
-    OpenApiParameter("before", OpenApiTypes.STR, description="Cursor: the page before."),
-    OpenApiParameter("page", OpenApiTypes.INT, description="The page number the cursor is on."),
+    OpenApiParameter("after", OpenApiTypes.STR, description=gettext_lazy("Cursor: the next page.")),
+    OpenApiParameter(
+        "before", OpenApiTypes.STR, description=gettext_lazy("Cursor: the page before.")
+    ),
+    OpenApiParameter("page", OpenApiTypes.INT, description=gettext_lazy("The page number shown.")),
 ]
 
 
@@ -198,23 +202,20 @@ class JobDetail(ApiView):
 JobInput = form_serializer("JobInput", JobForm, ManualForm, prefixes=("", "manual_"))
 
 
-def _job_form_data(data) -> tuple[JobForm, ManualForm]:
-    """The API's body into the page's two forms (the manual's fields are `manual_*`)."""
+def _job_fields(data) -> tuple[dict, dict]:
+    """The API's body as the page's two forms take it (the manual's fields are `manual_*`)."""
     plain = data.dict() if hasattr(data, "dict") else dict(data)
     if hasattr(data, "getlist"):
         plain["skills"] = data.getlist("skills")
     elif isinstance(plain.get("skills"), int | str):
         plain["skills"] = [plain["skills"]]
-    for name in ("max_rate",):
-        if name in plain and not isinstance(plain[name], str):
-            plain[name] = str(plain[name])
-    if isinstance(plain.get("invite_only"), bool) and not plain["invite_only"]:
-        plain.pop("invite_only")
+    if "max_rate" in plain and not isinstance(plain["max_rate"], str):
+        plain["max_rate"] = str(plain["max_rate"])  # JSON numbers: the form parses text
     manual = {
         "body": plain.pop("manual_body", ""),
         "checklist": plain.pop("manual_checklist", ""),
     }
-    return JobForm(plain), ManualForm(manual)
+    return plain, manual
 
 
 class MyJobs(ApiView):
@@ -242,7 +243,8 @@ class MyJobs(ApiView):
         if not request.user.is_client:
             raise exceptions.PermissionDenied()
         self.limit("job_create")
-        form, manual_form = _job_form_data(request.data)
+        fields, manual = _job_fields(request.data)
+        form, manual_form = JobForm(fields), ManualForm(manual)
         errors_ = {}
         for f, prefix in ((form, ""), (manual_form, "manual_")):
             if not f.is_valid():
@@ -276,6 +278,78 @@ class JobTransition(ApiView):
         self.services[self.action](job=job, by=request.user)
         job = Job.objects.for_listing().get(pk=job.pk)
         return Response(out.JobDetailSerializer(job).data)
+
+
+def _managed_job(request, pk: int) -> Job:
+    """As the pages: the job's client (staff: any job) may change it; others get a 404."""
+    jobs = Job.objects.all() if request.user.is_staff else Job.objects.owned_by(request.user)
+    return get_object_or_404(jobs.for_listing(), pk=pk)
+
+
+def _editable(job: Job) -> None:
+    if not job.is_editable:
+        raise _Refused(
+            _("A task that is %(status)s can no longer be edited.")
+            % {"status": job.get_status_display().lower()}
+        )
+
+
+EditInput = form_serializer("JobEditInput", JobForm)
+
+
+class MyJob(ApiView):
+    """One of the client's tasks: read it, or replace its fields (PUT, as the edit page)."""
+
+    write_scope = Scope.JOBS_WRITE
+
+    @extend_schema(responses={200: out.JobDetailSerializer, **errors(401, 404, 429)})
+    def get(self, request, pk: int):
+        self.signed_in()
+        return Response(out.JobDetailSerializer(_managed_job(request, pk)).data)
+
+    @extend_schema(
+        request={"application/json": EditInput, "multipart/form-data": EditInput},
+        responses={200: out.JobDetailSerializer, **errors(400, 401, 403, 404, 409, 429)},
+    )
+    def put(self, request, pk: int):
+        self.signed_in()
+        job = _managed_job(request, pk)
+        _editable(job)
+        fields, _manual = _job_fields(request.data)
+        form = JobForm(fields, job=job, money_locked=job.has_bids())
+        validated(form)
+        job_services.job_update(job=job, by=request.user, **form.service_kwargs())
+        return Response(out.JobDetailSerializer(_managed_job(request, pk)).data)
+
+
+ManualInput = form_serializer("ManualInput", ManualForm)
+
+
+class JobManual(ApiView):
+    """The task manual's versions; POST saves it (a new version once bids exist)."""
+
+    write_scope = Scope.JOBS_WRITE
+
+    @extend_schema(responses={200: out.ManualSerializer(many=True), **errors(401, 404, 429)})
+    def get(self, request, pk: int):
+        self.signed_in()
+        job = _managed_job(request, pk)
+        versions = job.manual_versions.order_by("-number")
+        return Response(out.ManualSerializer(versions, many=True).data)
+
+    @extend_schema(
+        request={"application/json": ManualInput},
+        responses={201: out.ManualSerializer, **errors(400, 401, 403, 404, 409, 429)},
+    )
+    def post(self, request, pk: int):
+        self.signed_in()
+        job = _managed_job(request, pk)
+        _editable(job)
+        data = validated(ManualForm(request.data))
+        saved = job_services.manual_update(
+            job=job, by=request.user, body=data["body"], checklist=data["checklist"]
+        )
+        return Response(out.ManualSerializer(saved).data, status=status.HTTP_201_CREATED)
 
 
 # --- bids ----------------------------------------------------------------------------------
@@ -479,6 +553,81 @@ class ContractMessages(ApiView):
         )
         message = Message.objects.prefetch_related("attachments").get(pk=message.pk)
         return Response(out.MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+
+DeliverableInput = form_serializer("DeliverableInput", DeliverableForm)
+
+
+class ContractDeliverables(ApiView):
+    """Per-task work: the deliverables; POST delivers (the contract's VA, with files)."""
+
+    write_scope = Scope.CONTRACTS_WRITE
+
+    @extend_schema(
+        responses={
+            200: page_of("DeliverablePage", out.DeliverableSerializer),
+            **errors(401, 404, 429),
+        }
+    )
+    def get(self, request, pk: int):
+        contract = _contract(request, pk)
+        items = Deliverable.objects.filter(contract=contract).prefetch_related("files")
+        return paginated(self, items, out.DeliverableSerializer, ordering=("-submitted_at", "-pk"))
+
+    @extend_schema(
+        request={"multipart/form-data": DeliverableInput},
+        responses={201: out.DeliverableSerializer, **errors(400, 401, 403, 404, 409, 429)},
+    )
+    def post(self, request, pk: int):
+        contract = _contract(request, pk)
+        data = validated(DeliverableForm(request.data, request.FILES or None))
+        item = contract_services.deliverable_submit(
+            contract=contract, va=request.user, note=data["note"], files=data["files"]
+        )
+        item = Deliverable.objects.prefetch_related("files").get(pk=item.pk)
+        return Response(out.DeliverableSerializer(item).data, status=status.HTTP_201_CREATED)
+
+
+class DeliverableApprove(ApiView):
+    write_scope = Scope.CONTRACTS_WRITE
+
+    @extend_schema(
+        request=None, responses={200: out.DeliverableSerializer, **errors(401, 403, 404, 409, 429)}
+    )
+    def post(self, request, pk: int, deliverable_id: int):
+        contract = _contract(request, pk)
+        item = get_object_or_404(Deliverable.objects.filter(contract=contract), pk=deliverable_id)
+        contract_services.deliverable_approve(deliverable=item, client=request.user)
+        item = Deliverable.objects.prefetch_related("files").get(pk=item.pk)
+        return Response(out.DeliverableSerializer(item).data)
+
+
+HoursInput = form_serializer("HoursInput", HourEntryForm)
+
+
+class ContractHours(ApiView):
+    """Hourly work: the hour log; POST logs hours (the contract's VA)."""
+
+    write_scope = Scope.CONTRACTS_WRITE
+
+    @extend_schema(
+        responses={200: page_of("HourEntryPage", out.HourEntrySerializer), **errors(401, 404, 429)}
+    )
+    def get(self, request, pk: int):
+        contract = _contract(request, pk)
+        entries = HourEntry.objects.filter(contract=contract).select_related("timesheet")
+        return paginated(self, entries, out.HourEntrySerializer)
+
+    @extend_schema(
+        request={"application/json": HoursInput},
+        responses={201: out.HourEntrySerializer, **errors(400, 401, 403, 404, 409, 429)},
+    )
+    def post(self, request, pk: int):
+        contract = _contract(request, pk)
+        data = validated(HourEntryForm(request.data))
+        entry = contract_services.hours_log(contract=contract, va=request.user, **data)
+        entry = HourEntry.objects.select_related("timesheet").get(pk=entry.pk)
+        return Response(out.HourEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
 # --- notifications and me ------------------------------------------------------------------

@@ -188,3 +188,71 @@ def test_notifications(client_user, django_assert_num_queries):
     _same_queries(
         api_as(client_user), "/api/v1/notifications/", lambda: add(5), django_assert_num_queries
     )
+
+
+def test_deliverables(client_user, va, django_assert_num_queries):
+    # Guards each deliverable's files.
+    contract = _hire(client_user, va)
+
+    def deliver(n):
+        # One delivery waits at a time: the client asks for changes, the VA delivers again.
+        for i in range(n):
+            item = contract_services.deliverable_submit(
+                contract=contract,
+                va=va,
+                note=f"Part {i}",
+                files=[SimpleUploadedFile("d.png", png_bytes(), "image/png")],
+            )
+            contract_services.deliverable_request_changes(
+                deliverable=item, client=client_user, comment="One more pass, please."
+            )
+
+    deliver(1)
+    _same_queries(
+        api_as(client_user),
+        f"/api/v1/contracts/{contract.pk}/deliverables/",
+        lambda: deliver(3),
+        django_assert_num_queries,
+    )
+
+
+def test_hour_entries(client_user, va, django_assert_num_queries):
+    # Guards each entry's timesheet.
+    from django.utils import timezone
+
+    job = factories.HourlyJobFactory(client=client_user)
+    bid = factories.BidFactory(job=job, va=va, amount=Decimal("10.00"), estimated_hours=10)
+    contract = bid_services.bid_hire(bid=bid, client=client_user)
+    today = timezone.localdate()
+
+    def log(n):
+        # The contract started today: every entry is today's.
+        for i in range(n):
+            contract_services.hours_log(
+                contract=contract, va=va, work_date=today, hours=Decimal("1"), memo=f"Inbox {i}"
+            )
+
+    log(1)
+    _same_queries(
+        api_as(client_user),
+        f"/api/v1/contracts/{contract.pk}/hours/",
+        lambda: log(3),
+        django_assert_num_queries,
+    )
+
+
+def test_manual_versions(client_user, django_assert_num_queries):
+    job = factories.JobFactory(client=client_user)
+    factories.BidFactory(job=job)
+
+    def versions(n):
+        for i in range(n):
+            job_services.manual_update(job=job, by=client_user, body=f"v{i}", checklist=[])
+
+    _same_queries(
+        api_as(client_user),
+        f"/api/v1/my/jobs/{job.pk}/manual/",
+        lambda: versions(3),
+        django_assert_num_queries,
+        count_key=None,
+    )

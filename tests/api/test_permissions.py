@@ -27,6 +27,14 @@ WRITES = {
     "POST /api/v1/contracts/{contract}/messages/": "404 - 404 404 404 - 404 409 401",
     "POST /api/v1/notifications/{notification}/read/": "401 - 404 404 404 404 404 404 401",
     "POST /api/v1/my/jobs/": "401 - - 403 403 403 403 403 401",
+    "PUT /api/v1/my/jobs/{job}/": "401 - 404 404 404 404 404 - 401",
+    "POST /api/v1/my/jobs/{job}/manual/": "401 - 404 404 404 404 404 - 401",
+    "POST /api/v1/contracts/{contract}/deliverables/": "404 409 404 404 404 - 404 409 401",
+    "POST /api/v1/contracts/{contract}/deliverables/{deliverable}/approve/": (
+        "404 - 404 404 404 409 404 409 401"
+    ),
+    # The world's contract is per task: no party may log hours on it.
+    "POST /api/v1/contracts/{contract}/hours/": "404 409 404 404 404 409 404 409 401",
 }
 
 
@@ -75,8 +83,19 @@ def test_who_may_not_write_gets_refused_and_nothing_changes(world, route):
     for persona, expected in zip(PERSONAS, WRITES[route].split(), strict=True):
         if expected == "-":
             continue
-        response = clients[persona].post(
-            path, {"body": "x", "message": "x", "cover_letter": "x"}, format="json"
+        send = getattr(clients[persona], method.lower())
+        response = send(
+            path,
+            {
+                "body": "x",
+                "message": "x",
+                "cover_letter": "x",
+                "note": "Done",
+                "memo": "x",
+                "work_date": "2026-01-05",
+                "hours": "1",
+            },
+            format="json",
         )
         got[persona] = (expected, str(response.status_code))
         assert response["Content-Type"].startswith("application/json")

@@ -216,3 +216,101 @@ def test_the_board_pages_by_cursor_with_the_boards_filters(va):
     assert sorted(seen) == sorted(j.pk for j in jobs)
     bad = client.get("/api/v1/jobs/", {"pay_type": "weekly"})
     assert bad.status_code == 400 and bad.json()["fields"]["pay_type"]
+
+
+# --- editing, manual versions, deliverables, hours ------------------------------------------
+
+
+def test_editing_a_task_keeps_pay_type_and_currency_once_bids_exist(client_user):
+    job = factories.JobFactory(client=client_user)
+    factories.BidFactory(job=job)
+    client = api_as(client_user)
+    body = _task(title="Tidy our shared inbox, quickly", currency="USD", max_rate="600000")
+    response = client.put(f"/api/v1/my/jobs/{job.pk}/", body, format="json")
+    assert response.status_code == 200, response.json()
+    job.refresh_from_db()
+    assert job.title == "Tidy our shared inbox, quickly"
+    assert job.currency == "IDR"  # locked, as on the edit page
+
+
+def test_editing_with_bad_input_names_the_field_and_changes_nothing(client_user):
+    job = factories.JobFactory(client=client_user)
+    response = api_as(client_user).put(
+        f"/api/v1/my/jobs/{job.pk}/", _task(title="short"), format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["fields"]["title"]
+    job.refresh_from_db()
+    assert job.title.startswith("Organise")
+
+
+def test_a_hired_task_can_no_longer_be_edited(client_user):
+    job = factories.JobFactory(client=client_user, status="hired")
+    response = api_as(client_user).put(f"/api/v1/my/jobs/{job.pk}/", _task(), format="json")
+    assert response.status_code == 409
+
+
+def test_changing_the_manual_after_bids_makes_a_new_version(client_user):
+    job = factories.JobFactory(client=client_user)
+    factories.BidFactory(job=job)
+    client = api_as(client_user)
+    saved = client.post(
+        f"/api/v1/my/jobs/{job.pk}/manual/",
+        {"body": "1. Labels.\n2. Archive.", "checklist": "Labels\nArchive"},
+        format="json",
+    )
+    assert saved.status_code == 201, saved.json()
+    assert saved.json()["number"] == 2
+    versions = client.get(f"/api/v1/my/jobs/{job.pk}/manual/").json()
+    assert [v["number"] for v in versions] == [2, 1]
+    too_long = client.post(
+        f"/api/v1/my/jobs/{job.pk}/manual/", {"body": "x" * 50001}, format="json"
+    )
+    assert too_long.status_code == 400 and too_long.json()["fields"]["body"]
+    assert job.manual_versions.count() == 2
+
+
+def test_the_va_delivers_and_the_client_approves(client_user, va):
+    contract = _contract(client_user, va)
+    empty = api_as(va).post(f"/api/v1/contracts/{contract.pk}/deliverables/", {"note": ""})
+    assert empty.status_code == 400 and empty.json()["fields"]["note"]
+    delivered = api_as(va).post(
+        f"/api/v1/contracts/{contract.pk}/deliverables/",
+        {"note": "The inbox is labelled.", "files": [_sample()]},
+        format="multipart",
+    )
+    assert delivered.status_code == 201, delivered.json()
+    item = delivered.json()["id"]
+    listed = api_as(client_user).get(f"/api/v1/contracts/{contract.pk}/deliverables/").json()
+    assert [d["id"] for d in listed["results"]] == [item]
+    approved = api_as(client_user).post(
+        f"/api/v1/contracts/{contract.pk}/deliverables/{item}/approve/"
+    )
+    assert approved.status_code == 200, approved.json()
+    assert approved.json()["status"] != "submitted"
+
+
+def test_the_va_logs_hours_on_an_hourly_contract(client_user, va):
+    from django.utils import timezone
+
+    from bids.services import bid_hire
+
+    job = factories.HourlyJobFactory(client=client_user)
+    bid = factories.BidFactory(job=job, va=va, amount=Decimal("10.00"), estimated_hours=10)
+    contract = bid_hire(bid=bid, client=client_user)
+    client = api_as(va)
+    today = timezone.localdate().isoformat()
+    bad = client.post(
+        f"/api/v1/contracts/{contract.pk}/hours/",
+        {"work_date": today, "hours": "lots", "memo": "Inbox"},
+        format="json",
+    )
+    assert bad.status_code == 400 and bad.json()["fields"]["hours"]
+    logged = client.post(
+        f"/api/v1/contracts/{contract.pk}/hours/",
+        {"work_date": today, "hours": "1.5", "memo": "Inbox labels"},
+        format="json",
+    )
+    assert logged.status_code == 201, logged.json()
+    entries = api_as(client_user).get(f"/api/v1/contracts/{contract.pk}/hours/").json()
+    assert [e["hours"] for e in entries["results"]] == ["1.50"]
