@@ -217,6 +217,19 @@ class HourEntrySerializer(serializers.Serializer):
     week_status = serializers.CharField(source="timesheet.status")
 
 
+class ReviewSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    author_id = serializers.IntegerField()
+    subject_id = serializers.IntegerField()
+    author_role = serializers.CharField()
+    overall = serializers.IntegerField()
+    communication = serializers.IntegerField()
+    quality = serializers.IntegerField()
+    timeliness = serializers.IntegerField()
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
 class NotificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notification

@@ -57,6 +57,7 @@ urlpatterns = [
         name="deliverable_approve",
     ),
     path(f"{v1}contracts/<int:pk>/hours/", views.ContractHours.as_view(), name="hours"),
+    path(f"{v1}contracts/<int:pk>/reviews/", views.ContractReviews.as_view(), name="reviews"),
     path(f"{v1}notifications/", views.NotificationList.as_view(), name="notifications"),
     path(
         f"{v1}notifications/<int:pk>/read/",

@@ -31,8 +31,8 @@ from bids.forms import BidForm, RejectForm
 from bids.models import Bid, WorkSample
 from bids.permissions import can_decide_on_bids, can_review_bids, can_view_sample
 from contracts import services as contract_services
-from contracts.forms import DeliverableForm, HourEntryForm, MessageForm
-from contracts.models import Contract, Deliverable, HourEntry, Message
+from contracts.forms import DeliverableForm, HourEntryForm, MessageForm, ReviewForm
+from contracts.models import Contract, Deliverable, HourEntry, Message, Review
 from jobs import services as job_services
 from jobs.board import BoardQuery, board_page
 from jobs.forms import BoardForm, JobForm, ManualForm
@@ -60,8 +60,8 @@ def errors(*codes: int) -> dict:
 
 
 class ApiView(APIView):
-    """Our API views: the caller's Accept-Language wins (a program has no profile page
-    language to fall back on), else the signed-in person's language."""
+    """Our API views: the caller's Accept-Language wins, else the language of the person
+    the token or session belongs to. (The middleware undoes `activate` after the request.)"""
 
     write_scope = Scope.READ
 
@@ -69,6 +69,13 @@ class ApiView(APIView):
         if request.headers.get("Accept-Language"):
             translation.activate(translation.get_language_from_request(request._request))
         super().initial(request, *args, **kwargs)
+
+    def perform_authentication(self, request):
+        super().perform_authentication(request)
+        # A token's person is known only now (the language middleware saw no one).
+        language = getattr(request.user, "language", "")
+        if language and not request.headers.get("Accept-Language"):
+            translation.activate(language)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -159,7 +166,7 @@ class Board(ApiView):
     )
     def get(self, request):
         params = request.query_params
-        form = BoardForm({k: v for k, v in params.items() if k not in ("after", "before", "page")})
+        form = BoardForm(params)  # the paging names are not its fields
         validated(form)
         query = BoardQuery.of(**form.filters())
         try:
@@ -628,6 +635,31 @@ class ContractHours(ApiView):
         entry = contract_services.hours_log(contract=contract, va=request.user, **data)
         entry = HourEntry.objects.select_related("timesheet").get(pk=entry.pk)
         return Response(out.HourEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+ReviewInput = form_serializer("ReviewInput", ReviewForm)
+
+
+class ContractReviews(ApiView):
+    """Two-way reviews, double-blind as on the workspace (Review.objects.shown_to)."""
+
+    write_scope = Scope.CONTRACTS_WRITE
+
+    @extend_schema(responses={200: out.ReviewSerializer(many=True), **errors(401, 404, 429)})
+    def get(self, request, pk: int):
+        contract = _contract(request, pk)
+        reviews = Review.objects.filter(contract=contract).shown_to(request.user)
+        return Response(out.ReviewSerializer(reviews.order_by("created_at"), many=True).data)
+
+    @extend_schema(
+        request={"application/json": ReviewInput},
+        responses={201: out.ReviewSerializer, **errors(400, 401, 403, 404, 409, 429)},
+    )
+    def post(self, request, pk: int):
+        contract = _contract(request, pk)
+        data = validated(ReviewForm(request.data))
+        review = contract_services.review_leave(contract=contract, author=request.user, **data)
+        return Response(out.ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
 
 # --- notifications and me ------------------------------------------------------------------

@@ -76,3 +76,14 @@ def test_the_pages_limit_on_bids_holds_for_the_api_too(settings, client_user, va
     response = api_as(client_user).post("/api/v1/my/jobs/", {}, format="json")
     assert response.status_code == 429
     assert "Retry-After" in response.headers
+
+
+def test_without_accept_language_a_token_speaks_its_persons_language(va):
+    va.language = "id"
+    va.save(update_fields=["language"])
+    response = api_as(va).get("/api/v1/jobs/999999/")
+    assert response.json()["message"] == "Tidak ditemukan."
+    assert (
+        api_as(va, HTTP_ACCEPT_LANGUAGE="en").get("/api/v1/jobs/999999/").json()["message"]
+        == "Not found."
+    )

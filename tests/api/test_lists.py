@@ -256,3 +256,20 @@ def test_manual_versions(client_user, django_assert_num_queries):
         django_assert_num_queries,
         count_key=None,
     )
+
+
+def test_reviews(client_user, va, django_assert_num_queries):
+    # Fixed: a contract has at most two reviews; the visibility rule is one query.
+    from contracts.services import contract_complete, review_leave
+
+    contract = _hire(client_user, va)
+    contract_complete(contract=contract, client=client_user)
+    stars = {"overall": 5, "communication": 5, "quality": 5, "timeliness": 5}
+    review_leave(contract=contract, author=client_user, **stars)
+    _same_queries(
+        api_as(client_user),
+        f"/api/v1/contracts/{contract.pk}/reviews/",
+        lambda: review_leave(contract=contract, author=va, **stars),
+        django_assert_num_queries,
+        count_key=None,
+    )

@@ -33,6 +33,8 @@ WRITES = {
     "POST /api/v1/contracts/{contract}/deliverables/{deliverable}/approve/": (
         "404 - 404 404 404 409 404 409 401"
     ),
+    # The world's contract is still active: reviews come after it ends.
+    "POST /api/v1/contracts/{contract}/reviews/": "404 409 404 404 404 409 404 409 401",
     # The world's contract is per task: no party may log hours on it.
     "POST /api/v1/contracts/{contract}/hours/": "404 409 404 404 404 409 404 409 401",
 }

@@ -314,3 +314,34 @@ def test_the_va_logs_hours_on_an_hourly_contract(client_user, va):
     assert logged.status_code == 201, logged.json()
     entries = api_as(client_user).get(f"/api/v1/contracts/{contract.pk}/hours/").json()
     assert [e["hours"] for e in entries["results"]] == ["1.50"]
+
+
+def test_reviews_are_double_blind_as_on_the_workspace(client_user, va):
+    from contracts.services import contract_complete
+
+    contract = _contract(client_user, va)
+    contract_complete(contract=contract, client=client_user)
+    stars = {"overall": 5, "communication": 4, "quality": 5, "timeliness": 4}
+    client, worker = api_as(client_user), api_as(va)
+    bad = client.post(
+        f"/api/v1/contracts/{contract.pk}/reviews/", {**stars, "overall": 9}, format="json"
+    )
+    assert bad.status_code == 400 and bad.json()["fields"]["overall"]
+    left = client.post(
+        f"/api/v1/contracts/{contract.pk}/reviews/",
+        {**stars, "text": "Careful and quick."},
+        format="json",
+    )
+    assert left.status_code == 201, left.json()
+    # The author sees their own; the VA does not, until they have reviewed too.
+    assert len(client.get(f"/api/v1/contracts/{contract.pk}/reviews/").json()) == 1
+    assert worker.get(f"/api/v1/contracts/{contract.pk}/reviews/").json() == []
+    assert "Careful" not in worker.get(f"/api/v1/contracts/{contract.pk}/").content.decode()
+    assert (
+        worker.post(f"/api/v1/contracts/{contract.pk}/reviews/", stars, format="json").status_code
+        == 201
+    )
+    texts = [r["text"] for r in worker.get(f"/api/v1/contracts/{contract.pk}/reviews/").json()]
+    assert "Careful and quick." in texts
+    again = client.post(f"/api/v1/contracts/{contract.pk}/reviews/", stars, format="json")
+    assert again.status_code in (400, 409)

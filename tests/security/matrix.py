@@ -73,6 +73,7 @@ ROWS: dict[str, tuple[str, str]] = {
     "api:no_such_endpoint": ("", "404 404 404 404 404 404 404 404 404"),
     "api:notification_read": ("pk=notification", "405 405 405 405 405 405 405 405 405"),
     "api:notifications": ("", "401 ok ok ok ok ok ok ok 401"),
+    "api:reviews": ("pk=contract", "404 ok 404 404 404 ok 404 ok 404"),
     "api:root": ("", "ok ok ok ok ok ok ok ok ok"),
     "api:sample": ("pk=sample", "404 ok 404 ok 404 404 404 ok 404"),
     "api:schema": ("", "ok ok ok ok ok ok ok ok ok"),
