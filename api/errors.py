@@ -46,7 +46,8 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
 
 
 def exception_handler(exc, context):
-    """DRF's exception handler, in our shape; services' ValidationErrors become 400s."""
+    """DRF's exception handler, in our shape. A service's ValidationError naming fields is
+    bad input (400); one without fields is a rule that refused the action (409)."""
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -54,12 +55,8 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoValidationError):
         set_rollback()
         if hasattr(exc, "error_dict"):
-            fields = {
-                name: list(errors.messages if hasattr(errors, "messages") else errors)
-                for name, errors in exc.message_dict.items()
-            }
             return Response(
-                error_body("invalid", MESSAGES["invalid"](), _field_messages(fields)),
+                error_body("invalid", MESSAGES["invalid"](), _field_messages(exc.message_dict)),
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response(

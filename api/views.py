@@ -59,6 +59,13 @@ def errors(*codes: int) -> dict:
     return {code: ERRORS[code] for code in codes}
 
 
+class _Refused(exceptions.APIException):
+    """A rule refused the action before any service ran (e.g. `can_user_bid`)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "refused"
+
+
 class ApiView(APIView):
     """Our API views: the caller's Accept-Language wins, else the language of the person
     the token or session belongs to. (The middleware undoes `activate` after the request.)"""
@@ -416,11 +423,6 @@ class JobBids(ApiView):
         return Response(
             out.BidSerializer(_bids().get(pk=bid.pk)).data, status=status.HTTP_201_CREATED
         )
-
-
-class _Refused(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "refused"
 
 
 class MyBids(ApiView):
