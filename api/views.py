@@ -308,21 +308,22 @@ def _editable(job: Job) -> None:
         )
 
 
-EditInput = form_serializer("JobEditInput", JobForm)
-
-
 class MyJob(ApiView):
     """One of the client's tasks: read it, or replace its fields (PUT, as the edit page)."""
 
     write_scope = Scope.JOBS_WRITE
 
-    @extend_schema(responses={200: out.JobDetailSerializer, **errors(401, 404, 429)})
+    @extend_schema(
+        operation_id="my_job_retrieve",
+        responses={200: out.JobDetailSerializer, **errors(401, 404, 429)},
+    )
     def get(self, request, pk: int):
         self.signed_in()
         return Response(out.JobDetailSerializer(_managed_job(request, pk)).data)
 
     @extend_schema(
-        request={"application/json": EditInput, "multipart/form-data": EditInput},
+        description="The task's fields as on POST; `manual_*` are ignored here (see manual/).",
+        request={"application/json": JobInput, "multipart/form-data": JobInput},
         responses={200: out.JobDetailSerializer, **errors(400, 401, 403, 404, 409, 429)},
     )
     def put(self, request, pk: int):
