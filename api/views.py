@@ -322,11 +322,11 @@ class MyJob(ApiView):
         return Response(out.JobDetailSerializer(_managed_job(request, pk)).data)
 
     @extend_schema(
-        description="The task's fields as on POST; `manual_*` are ignored here (see manual/).",
         request={"application/json": JobInput, "multipart/form-data": JobInput},
         responses={200: out.JobDetailSerializer, **errors(400, 401, 403, 404, 409, 429)},
     )
     def put(self, request, pk: int):
+        """The task's fields as on POST; `manual_*` are ignored here (see manual/)."""
         self.signed_in()
         job = _managed_job(request, pk)
         _editable(job)

@@ -26,7 +26,9 @@ def readme_example() -> str:
     return found.group(1)
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: as the other live tests (tests/contracts/test_races.py), so the
+# flush after this test leaves nothing a later serialized test would clash with.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_readmes_example_runs_as_written(live_server, client_user, va):
     env = {
         **os.environ,
