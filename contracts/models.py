@@ -451,6 +451,10 @@ class ReviewQuerySet(models.QuerySet):
         )
         return self.filter(Q(Exists(counterpart)) | Q(contract__ended_at__lte=cutoff))
 
+    def shown_to(self, user, now=None):
+        """What a party sees on a contract: the visible reviews, and their own always."""
+        return self.filter(Q(pk__in=self.visible(now).values("pk")) | Q(author_id=user.pk))
+
     def about(self, user):
         return self.filter(subject=user)
 

@@ -16,8 +16,9 @@ from django.shortcuts import render
 logger = logging.getLogger(__name__)
 
 
-def allow(action: str, user_id: int) -> bool:
-    """Count one attempt at `action` by `user_id`; False once over this hour's limit."""
+def allow(action: str, user_id: int | str) -> bool:
+    """Count one attempt at `action` by `user_id` (or another key, such as an API token's);
+    False once over this hour's limit."""
     limit = settings.ACTION_RATE_LIMITS[action]
     window = int(time.time() // 3600)
     key = f"ratelimit:{action}:{user_id}:{window}"
@@ -27,6 +28,11 @@ def allow(action: str, user_id: int) -> bool:
     except Exception:  # noqa: BLE001 - fail open, see the module docstring
         logger.warning("Rate limit for %s unavailable; allowing.", action, exc_info=True)
         return True
+
+
+def seconds_left_in_window() -> int:
+    """Until the hourly counters start again: what a 429's Retry-After says."""
+    return 3600 - int(time.time()) % 3600
 
 
 def limit_posts(action: str):

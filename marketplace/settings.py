@@ -70,6 +70,10 @@ INSTALLED_APPS = [
     "payments",
     "demo",
     "live",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +220,8 @@ ACTION_RATE_LIMITS = {
     "report": env.int("RATE_LIMIT_REPORTS", default=10),
     "payment_fund": env.int("RATE_LIMIT_FUNDING", default=30),
     "payout_request": env.int("RATE_LIMIT_WITHDRAWALS", default=10),
+    # Every API call, per token (per person for the session); issue 19.
+    "api": env.int("RATE_LIMIT_API", default=5000),
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Asisten] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
@@ -468,4 +474,43 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}
+
+# --- Public API (issue 19) ----------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.HourlyThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Asisten API",
+    "DESCRIPTION": "Everything a browser user can do on Asisten, for programs.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # One schema name per choice set (several models have a `status`).
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "jobs.models.Job.Status",
+        "BidStatusEnum": "bids.models.Bid.Status",
+        "ContractStatusEnum": "contracts.models.Contract.Status",
+        "PayTypeEnum": "jobs.models.Job.PayType",
+        "DurationEnum": "jobs.models.Job.Duration",
+        "CurrencyEnum": "accounts.models.CURRENCY_CHOICES",
+    },
 }

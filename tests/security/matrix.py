@@ -1,7 +1,8 @@
 """The permission matrix: what each persona gets from each URL pattern (GET).
 
 Outcomes: ok (200), login (redirect to sign-in), redirect (elsewhere), or the status code
-(404 for objects the persona may not see, 405 for POST-only actions).
+(404 for objects the persona may not see, 405 for POST-only actions, 401 for the API's
+anonymous callers).
 Columns, in order: anonymous owner other_client bidding_va other_va hired_va invited_va staff
 suspended. The invited VA was invited to the owner's invite-only task and bid on nothing.
 Suspended users are signed out on their next request, so they get what anonymous visitors get.
@@ -43,6 +44,47 @@ SELF_SCOPED_POSTS = {
 }
 
 ROWS: dict[str, tuple[str, str]] = {
+    # The public API (issue 19): the same answers as the pages for the same objects; 401
+    # (JSON) where a page sends anonymous visitors to sign in.
+    "api:bid": ("pk=bid", "404 ok 404 ok 404 404 404 ok 404"),
+    "api:bid_hire": ("pk=bid", "405 405 405 405 405 405 405 405 405"),
+    "api:bid_reject": ("pk=bid", "405 405 405 405 405 405 405 405 405"),
+    "api:bid_shortlist": ("pk=bid", "405 405 405 405 405 405 405 405 405"),
+    "api:bid_withdraw": ("pk=bid", "405 405 405 405 405 405 405 405 405"),
+    "api:categories": ("", "ok ok ok ok ok ok ok ok ok"),
+    "api:contract": ("pk=contract", "404 ok 404 404 404 ok 404 ok 404"),
+    "api:contracts": ("", "401 ok ok ok ok ok ok ok 401"),
+    "api:deliverable_approve": (
+        "pk=contract,deliverable_id=deliverable",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api:deliverables": ("pk=contract", "404 ok 404 404 404 ok 404 ok 404"),
+    "api:docs": ("", "ok ok ok ok ok ok ok ok ok"),
+    "api:job": ("pk=job", "ok ok ok ok ok ok ok ok ok"),
+    "api:job[draft]": ("pk=draft", "404 ok 404 404 404 404 404 ok 404"),
+    "api:job[invite_only]": ("pk=invite_only", "404 ok 404 404 404 404 ok ok 404"),
+    "api:job_bids": ("job_id=job", "404 ok 404 404 404 404 404 ok 404"),
+    "api:job_bids[invite_only]": ("job_id=invite_only", "404 ok 404 404 404 404 404 ok 404"),
+    "api:job_close": ("pk=job", "405 405 405 405 405 405 405 405 405"),
+    "api:job_publish": ("pk=draft", "405 405 405 405 405 405 405 405 405"),
+    "api:hours": ("pk=contract", "404 ok 404 404 404 ok 404 ok 404"),
+    "api:job_manual": ("pk=job", "401 ok 404 404 404 404 404 ok 401"),
+    "api:jobs": ("", "ok ok ok ok ok ok ok ok ok"),
+    "api:me": ("", "401 ok ok ok ok ok ok ok 401"),
+    "api:messages": ("pk=contract", "404 ok 404 404 404 ok 404 ok 404"),
+    "api:my_bids": ("", "401 ok ok ok ok ok ok ok 401"),
+    "api:my_job": ("pk=job", "401 ok 404 404 404 404 404 ok 401"),
+    "api:my_jobs": ("", "401 ok ok ok ok ok ok ok 401"),
+    "api:no_such_endpoint": ("", "404 404 404 404 404 404 404 404 404"),
+    "api:notification_read": ("pk=notification", "405 405 405 405 405 405 405 405 405"),
+    "api:notifications": ("", "401 ok ok ok ok ok ok ok 401"),
+    "api:reviews": ("pk=contract", "404 ok 404 404 404 ok 404 ok 404"),
+    "api:root": ("", "ok ok ok ok ok ok ok ok ok"),
+    "api:sample": ("pk=sample", "404 ok 404 ok 404 404 404 ok 404"),
+    "api:schema": ("", "ok ok ok ok ok ok ok ok ok"),
+    "api:skills": ("", "ok ok ok ok ok ok ok ok ok"),
+    "api:token_revoke": ("pk='999999'", "405 405 405 405 405 405 405 405 405"),
+    "api:tokens": ("", "login ok ok ok ok ok ok ok login"),
     "account_change_password": ("", "login ok ok ok ok ok ok ok login"),
     "account_confirm_email": ("key='bad-key'", "ok ok ok ok ok ok ok ok ok"),
     "account_confirm_login_code": (

@@ -1,0 +1,38 @@
+"""The schema and the browsable docs, with the docs' assets from the installed package."""
+
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_schema_is_openapi_3_and_describes_every_api_route(client):
+    response = client.get("/api/schema/", headers={"accept": "application/json"})
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    for path in (
+        "/api/v1/jobs/",
+        "/api/v1/jobs/{job_id}/bids/",
+        "/api/v1/my/jobs/",
+        "/api/v1/bids/{id}/hire/",
+        "/api/v1/contracts/{id}/messages/",
+        "/api/v1/notifications/",
+        "/api/v1/me/",
+    ):
+        assert path in schema["paths"], path
+    assert schema["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
+
+
+def test_the_docs_load_their_scripts_from_our_own_static_files(client):
+    page = client.get("/api/docs/").content.decode()
+    sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page)
+    assert sources
+    for source in sources:
+        assert source.startswith("/"), f"external asset {source}"
+    bundled = [s for s in sources if "swagger-ui-dist" in s]
+    assert bundled
+    for source in bundled:
+        assert finders.find(source.removeprefix("/static/")), source
