@@ -17,6 +17,15 @@ from marketplace import fragments
 from tests import factories
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser journeys last, in every process: once Playwright's sync API has started, it
+    keeps an event loop running in the main thread for the rest of the session, where
+    `async_to_sync` (the live-update tests' sockets) refuses to run."""
+    browser = [item for item in items if "/tests/e2e/" in str(item.path)]
+    if browser:
+        items[:] = [item for item in items if "/tests/e2e/" not in str(item.path)] + browser
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """Allow separate test databases per concurrent run (PYTEST_DB_SUFFIX)."""

@@ -71,7 +71,9 @@ def test_a_va_hears_of_a_new_task_through_an_alert_and_bids_with_samples(
     page.get_by_role("link", name="Add work").click()
     page.get_by_label("Title").fill("Support inbox playbook")
     page.get_by_label("Description").fill("The reply templates I wrote for a batik shop.")
-    page.get_by_label("File").set_input_files(make_pdf(tmp_path / "playbook.pdf", "Playbook"))
+    page.get_by_label("File", exact=True).set_input_files(
+        make_pdf(tmp_path / "playbook.pdf", "Playbook")
+    )
     look(page, size, "portfolio-form")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_contain_text("Added to your portfolio.")

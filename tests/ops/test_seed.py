@@ -101,7 +101,20 @@ def test_the_benchmarks_pages_answer_on_seeded_data():
 
     _seed("--seed", "3")
     pages = scenarios.pages(deep_page=5)
-    assert [page.name.split()[0] for page in pages] == ["1", "2", "3", "4", "5", "6", "7", "8", "-"]
+    assert [page.name.split()[0] for page in pages] == [
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+        "8",
+        "9",
+        "10",
+        "11",
+        "-",
+    ]
     for page in pages:
         browser = Client(HTTP_X_FORWARDED_PROTO="https")
         if page.email:
