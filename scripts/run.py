@@ -47,7 +47,15 @@ def main(argv: list[str]) -> int:
     # `kill -USR1 <pid>` prints where the supervisor is, should it ever seem stuck.
     faulthandler.register(signal.SIGUSR1)
     _read_dotenv()
+    held: list = []
+    if args.command == "serve":
+        # Hold the web and live ports while the private servers start: the private Redis
+        # asks the kernel for any free port, and could otherwise be handed the live one.
+        os.environ.setdefault("LIVE_WEBSOCKET_PORT", str(args.port + 1))
+        held = _hold_ports(args.host, [args.port, int(os.environ["LIVE_WEBSOCKET_PORT"])])
     services = _ensure_services()
+    for sock in held:
+        sock.close()
     try:
         if args.command == "serve":
             return _serve(args.host, args.port)
@@ -63,6 +71,26 @@ def main(argv: list[str]) -> int:
             devservices.stop_services(
                 BASE_DIR, postgres=services.started_postgres, redis=services.started_redis
             )
+
+
+def _hold_ports(host: str, ports: list[int]) -> list:
+    """Bind each port now (without listening), or stop with a clear message if taken."""
+    import socket
+
+    held = []
+    for port in ports:
+        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as error:
+            sock.close()
+            for other in held:
+                other.close()
+            _say(f"port {port} on {host} is in use ({error.strerror}); choose another PORT")
+            sys.exit(2)
+        held.append(sock)
+    return held
 
 
 def _read_dotenv() -> None:

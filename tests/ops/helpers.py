@@ -82,6 +82,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def free_port_pair() -> int:
+    """A free port whose next port is free too (`make run` serves WebSockets on PORT + 1)."""
+    while True:
+        port = free_port()
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+
+
 def settings_variables() -> set[str]:
     """Names of the environment variables marketplace/settings.py reads."""
     import re

@@ -22,7 +22,7 @@ from tests.ops.helpers import (
     PYTHON,
     REPO,
     clean_env,
-    free_port,
+    free_port_pair,
     private_tmp_dir,
     process_alive,
 )
@@ -59,7 +59,7 @@ class QuickStart:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.port = free_port()
+        self.port = free_port_pair()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = root / f"make-run-{self.port}.log"
         self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
