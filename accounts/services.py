@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.files import check_portfolio_upload
 from accounts.models import ClientProfile, PortfolioItem, User, VAProfile
 from jobs.models import Skill
+from marketplace import generations
 from marketplace.storage import generated_key
 from marketplace.uploads import IMAGE_TYPES, make_thumbnail
 
@@ -67,6 +68,14 @@ def va_search_vectors_refresh(*, profile_ids: Iterable[int]) -> None:
     if ids:
         with connection.cursor() as cursor:
             cursor.execute(_VA_SEARCH_VECTOR_SQL, [ids])
+        va_directory_changed()
+
+
+def va_directory_changed() -> None:
+    """What a directory search could find, filter or sort by changed (a profile, its skills
+    or portfolio, a VA's stored rating or contracts, who is listed): the directory's cached
+    search results are stale (directory.listing, marketplace.generations)."""
+    generations.bump(generations.DIRECTORY_SEARCH)
 
 
 def skill_get_or_create(*, name: str) -> Skill:
@@ -104,6 +113,7 @@ def role_enable(*, user: User, role: str) -> None:
             if not locked.is_va:
                 locked.is_va = True
                 locked.save(update_fields=["is_va"])
+                va_directory_changed()
         user.is_client, user.is_va = locked.is_client, locked.is_va
 
 

@@ -22,6 +22,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.models import VAProfile
+from accounts.services import va_directory_changed
 from contracts.models import (
     REVIEW_WINDOW,
     Contract,
@@ -589,6 +590,7 @@ def va_stats_refresh(*, va_ids: Iterable[int] | None = None) -> int:
         .annotate(n=Count("pk"))
         .values("n")
     )
+    va_directory_changed()
     return profiles.update(
         rating_average=Coalesce(
             Subquery(reviews.annotate(average=Round(Avg("overall"), 1)).values("average")),

@@ -4,8 +4,15 @@ Like the job board (jobs.board): browse pages are keyset pages — the Next link
 sort key of the page's last row (`after=`), Previous the first row's (`before=`) — so a
 deep page costs what the first costs; the count stops at RESULT_CAP + 1. Every sort's key
 is a tuple of non-NULL values running the same way and ending in the id, so one row
-comparison walks it. A search ("best match") ranks every match, so it pages by number
-instead (an OFFSET, bounded at OFFSET_PAGES pages), as the board's search does.
+comparison walks it.
+
+A search ranks (or sorts) every match, so, as on the board, its first RESULT_CAP + 1 ids
+in order (their number is the count) are cached for SEARCH_CACHE_SECONDS under a
+generation (marketplace.generations) that every write changing what a search could find
+moves (`accounts.services.va_directory_changed`: a profile, its skills or portfolio, a VA's stored rating
+and contracts, a suspension); its pages go by number over those ids (at most
+OFFSET_PAGES). Whatever the cache says, the page's rows are read from PostgreSQL on every
+request, and only profiles listed now are shown.
 
 A card's rating and completed contracts are stored on the profile (see
 accounts.models.VAProfile), so the page reads a fixed number of queries: the count, the
@@ -24,13 +31,14 @@ from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, 
 from django.db.models.functions import Coalesce
 
 from accounts.models import VAProfile
-from marketplace import prepared
+from marketplace import generations, prepared
 from marketplace.paging import KeysetPage, RowCompare, keyset_window
 
 PAGE_SIZE = 20
 RESULT_CAP = 1000
 OFFSET_PAGES = RESULT_CAP // PAGE_SIZE
 MAX_SKILLS = 5
+SEARCH_CACHE_SECONDS = 60
 
 # Sort key columns; every key runs one way and ends in the id, so the order is total.
 SORT_KEYS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -149,10 +157,10 @@ _FILTER_NAMES = (
     "min_years",
 )
 # Through the ORM, not `prepared`: a filter whose value the ORM rewrites before binding
-# it (`icontains` wraps it in %), and a search, whose generic plan (the text as a parameter)
-# PostgreSQL picks after five runs and which ran 20x slower than a plan for the text itself
-# on the seeded directory (12 ms against 0.5 ms for "bookkeeping" by rating).
-_UNPREPARED = {"language", "q"}
+# it (`icontains` wraps it in %). A search (`_search_results`) is never prepared either:
+# its generic plan (the text as a parameter), which PostgreSQL picks after five runs, ran
+# 20x slower than a plan for the text itself (12 ms against 0.5 ms for "bookkeeping").
+_UNPREPARED = {"language"}
 # What a page reads of each row on every request: what keys its card's cached HTML
 # (directory.views) and the sort keys its cursors are made of.
 STATE_COLUMNS = (
@@ -240,12 +248,62 @@ def _read(query: DirectoryQuery, values: dict, shape: tuple, build, *, counted=F
     return prepared.rows(("directory",) + shape, build, **values)
 
 
+def _search_results(query: DirectoryQuery, values: dict) -> list[int]:
+    """The first RESULT_CAP + 1 profile ids of a search, in the sort's order."""
+    return generations.cached(
+        generations.DIRECTORY_SEARCH,
+        "directory:search",
+        (query.sort, sorted(values.items())),
+        lambda: list(
+            query.profiles(values)
+            .order_by(*_order(query.sort))
+            .values_list("pk", flat=True)[: RESULT_CAP + 1]
+        ),
+        SEARCH_CACHE_SECONDS,
+    )
+
+
+def _rows_by_id(ids: list[int]) -> list[dict]:
+    """The state of these profiles, in this order, if they are listed now."""
+    if not ids:
+        return []
+    found = prepared.rows(
+        ("directory-rows-by-id", len(ids)),
+        lambda v: (
+            DirectoryQuery()
+            .profiles({})
+            .filter(pk__in=[v[f"id{i}"] for i in range(len(ids))])
+            .order_by()
+            .values_list(*STATE_COLUMNS)
+        ),
+        **{f"id{i}": pk for i, pk in enumerate(ids)},
+    )
+    by_id = {row[0]: dict(zip(STATE_COLUMNS, row, strict=True)) for row in found}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def _search_page(query: DirectoryQuery, values: dict, page: int) -> DirectoryPage:
+    ids = _search_results(query, values)
+    page = min(max(page, 1), OFFSET_PAGES)
+    start = (page - 1) * PAGE_SIZE
+    return DirectoryPage(
+        number=page,
+        count=len(ids),
+        state=_rows_by_id(ids[start : start + PAGE_SIZE]),
+        has_next=len(ids) > start + PAGE_SIZE and page < OFFSET_PAGES,
+        has_previous=page > 1,
+        sort=query.sort,
+    )
+
+
 def directory_page(
     query: DirectoryQuery, *, page: int = 1, after: str = "", before: str = ""
 ) -> DirectoryPage:
     """One page of listed VAs and the capped count (see the module's docstring): the rows'
     state only; `DirectoryPage.profiles` reads the whole profiles when they are needed."""
     values = query.values()
+    if query.q:
+        return _search_page(query, values, page)
     fields = _shape(values)
     count = _read(
         query,
@@ -256,11 +314,7 @@ def directory_page(
     )
     page = max(page, 1)
     cursor_text, backward = (before, True) if before else (after, False)
-    cursor = (
-        decode_cursor(query.sort, cursor_text)
-        if cursor_text and query.sort != "relevance"
-        else None
-    )
+    cursor = decode_cursor(query.sort, cursor_text) if cursor_text else None
     if cursor is None:
         page = min(page, OFFSET_PAGES)
         start = (page - 1) * PAGE_SIZE
@@ -302,16 +356,13 @@ def directory_page(
         )
     if not rows:
         has_next = False
-    keyset = query.sort != "relevance"
     return DirectoryPage(
         number=page,
         count=count,
         state=rows,
         has_next=has_next,
         has_previous=has_previous,
-        next_cursor=encode_cursor(query.sort, rows[-1]) if keyset and rows and has_next else "",
-        previous_cursor=(
-            encode_cursor(query.sort, rows[0]) if keyset and rows and has_previous else ""
-        ),
+        next_cursor=encode_cursor(query.sort, rows[-1]) if rows and has_next else "",
+        previous_cursor=encode_cursor(query.sort, rows[0]) if rows and has_previous else "",
         sort=query.sort,
     )

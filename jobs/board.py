@@ -22,31 +22,24 @@ the results' HTML is cached under that state (views.board, marketplace.fragments
 
 from __future__ import annotations
 
-import hashlib
-import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import ClassVar
 
-from django.core.cache import caches
-from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from jobs.models import FILTER_TOKENS, Job
-from marketplace import prepared
+from marketplace import generations, prepared
 from marketplace.paging import KeysetPage, RowCompare, keyset_window
-
-logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
 RESULT_CAP = 1000
 # Pages a cursor-less `?page=N` reaches (an OFFSET over at most RESULT_CAP index entries).
 OFFSET_PAGES = RESULT_CAP // PAGE_SIZE
 SEARCH_CACHE_SECONDS = 60
-_GENERATION_KEY = "jobs:search-generation"
 
 # Sort key columns and directions; every sort but "relevance" follows a partial index in
 # models.Job.Meta, and every key ends in the id, so the order is total.
@@ -464,23 +457,11 @@ def _rows_by_id(ids: list[int]) -> list[dict]:
 def search_results_changed() -> None:
     """A job entered, left or changed on the board: cached search rankings are stale.
 
-    Called by every write that changes what a search could find, after it commits. When
-    Redis misses the bump (down at that moment), rankings age out within
-    SEARCH_CACHE_SECONDS; and a page never shows a row that is no longer open and visible.
+    Called by every write that changes what a search could find (marketplace.generations
+    says when the bump lands and what happens when Redis misses it); a page never shows a
+    row that is no longer open and visible.
     """
-
-    def bump():
-        cache = caches["fragments"]
-        try:
-            cache.add(_GENERATION_KEY, 0, timeout=None)
-            cache.incr(_GENERATION_KEY)
-        except Exception:  # noqa: BLE001 - only an optimisation; the TTL bounds the damage
-            logger.warning("Could not move the search generation; rankings age out.", exc_info=True)
-
-    # Now, so that this transaction's own later reads rank afresh; and after the commit,
-    # so that a ranking another request cached in between (without this change) is dropped.
-    bump()
-    transaction.on_commit(bump)
+    generations.bump(generations.BOARD_SEARCH)
 
 
 def _search_results(query: BoardQuery, values: dict) -> list[int]:
@@ -489,15 +470,13 @@ def _search_results(query: BoardQuery, values: dict) -> list[int]:
     Ranking reads every matching row, however deep the page, so the ranked ids are cached
     under the current generation for SEARCH_CACHE_SECONDS.
     """
-    cache = caches["fragments"]
-    generation = cache.get(_GENERATION_KEY, 0)
-    text = repr((generation, sorted(values.items())))
-    key = "jobs:search:" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-    ids = cache.get(key)
-    if ids is None:
-        ids = list(query.queryset().values_list("pk", flat=True)[: RESULT_CAP + 1])
-        cache.set(key, ids, SEARCH_CACHE_SECONDS)
-    return ids
+    return generations.cached(
+        generations.BOARD_SEARCH,
+        "jobs:search",
+        sorted(values.items()),
+        lambda: list(query.queryset().values_list("pk", flat=True)[: RESULT_CAP + 1]),
+        SEARCH_CACHE_SECONDS,
+    )
 
 
 def _search_page(query: BoardQuery, values: dict, page: int) -> BoardPage:

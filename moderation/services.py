@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import va_directory_changed
 from bids.models import Bid, Interview
 from jobs.board import search_results_changed
 from jobs.models import Job, ManualVersion
@@ -521,6 +522,7 @@ def user_suspend(
             .values_list("pk", flat=True)
         )
         search_results_changed()
+        va_directory_changed()
         Job.objects.filter(pk__in=hidden_job_ids).update(
             hidden_at=now, hidden_reason=_("The client's account is suspended.")
         )
@@ -574,6 +576,7 @@ def user_reinstate(
         )
         Job.objects.filter(pk__in=unhidden).update(hidden_at=None, hidden_reason="")
         search_results_changed()
+        va_directory_changed()
         user.suspended_at = None
         user.suspension_reason = ""
         user.save(update_fields=["suspended_at", "suspension_reason"])

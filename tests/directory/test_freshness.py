@@ -161,3 +161,70 @@ def test_a_client_who_also_works_as_a_va_gets_no_buttons_on_their_own_card(cache
     me.force_login(sari)
     html = page(me)
     assert "Save VA" not in html and "Invite to bid" not in html
+
+
+# --- cached search results (directory.listing._search_results) ---------------------------
+
+
+def search_names(who=None, **params) -> list[str]:
+    response = (who or Client()).get(URL, params)
+    assert response.status_code == 200
+    return [profile.user.name for profile in response.context["page"].profiles]
+
+
+def test_a_repeated_search_reads_only_the_rows_of_its_page(cached, django_assert_num_queries):
+    assert search_names(q="bookkeeper") == ["Sari Rapi"]
+    # The ranking and count come from the cache: only the page's rows are read, by id.
+    with django_assert_num_queries(1):
+        html = page(q="bookkeeper")
+    assert "Tidy bookkeeper" in html
+
+
+def test_a_new_va_is_found_by_a_cached_search_at_once(cached, sari):
+    assert search_names(q="bookkeeper") == ["Sari Rapi"]
+    directory_va(name="Dewi Baru", headline="Bookkeeper for cafes")
+    assert set(search_names(q="bookkeeper")) == {"Sari Rapi", "Dewi Baru"}
+
+
+def test_new_words_in_a_profile_are_found_by_a_cached_search_at_once(cached, sari):
+    assert search_names(q="payroll") == []
+    account_services.profile_update(
+        user=sari, user_data={}, va_data={"headline": "Payroll and bookkeeping"}
+    )
+    assert search_names(q="payroll") == ["Sari Rapi"]
+
+
+def test_a_new_rating_reorders_a_cached_search_sorted_by_rating(cached, sari):
+    dewi = directory_va(name="Dewi Baru", headline="Bookkeeper for cafes")
+    finished_with_review(dewi, overall=3)
+    assert search_names(q="bookkeeper", sort="rating") == ["Dewi Baru", "Sari Rapi"]
+    finished_with_review(sari, overall=5)
+    assert search_names(q="bookkeeper", sort="rating") == ["Sari Rapi", "Dewi Baru"]
+
+
+def test_a_suspended_va_leaves_a_cached_search_at_once(cached, sari, staff):
+    assert search_names(q="bookkeeper") == ["Sari Rapi"]
+    moderation_services.user_suspend(user_id=sari.pk, moderator=staff, reason="Spam")
+    assert search_names(q="bookkeeper") == []
+    moderation_services.user_reinstate(user_id=sari.pk, moderator=staff, reason="Appeal")
+    assert search_names(q="bookkeeper") == ["Sari Rapi"]
+
+
+def test_a_cached_search_never_shows_a_va_who_is_no_longer_listed(cached, sari):
+    # Even a change that bypasses the services (no generation bump) cannot show a VA who
+    # is not listed now: the page's rows are read from PostgreSQL on every request.
+    from accounts.models import User
+
+    assert search_names(q="bookkeeper") == ["Sari Rapi"]
+    User.objects.filter(pk=sari.pk).update(is_active=False)
+    assert search_names(q="bookkeeper") == []
+
+
+def test_search_pages_go_by_number_over_the_cached_results(db):
+    for i in range(23):
+        directory_va(name=f"Numbered {i:02d}", headline="Bookkeeper in Bandung")
+    first = Client().get(URL, {"q": "bookkeeper", "sort": "rating"})
+    assert 'href="?q=bookkeeper&amp;sort=rating&amp;page=2"' in first.content.decode()
+    second = search_names(q="bookkeeper", sort="rating", page="2")
+    assert len(second) == 3
+    assert not set(second) & {p.user.name for p in first.context["page"].profiles}
