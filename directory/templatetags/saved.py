@@ -3,11 +3,16 @@ and for pages of other apps (a VA's public page, a task page).
 
 Those apps never import directory; their templates load this library, which reads whether
 the viewer saved the VA or task (one query, only for a viewer who can save it). Cards in a
-list pass what the list already read (`saved_va_ids`) instead.
+list pass what the list already read (`saved_va_ids`) instead; the board's cached cards
+carry a marker that `save_job_buttons` fills in for the viewer.
 """
 
+import re
+
 from django import template
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from directory.models import SavedJob, SavedVA
@@ -84,3 +89,38 @@ def save_job_button(context, job_id: int, is_owner: bool = False, saved=None) ->
         ),
         label=_("Save task"),
     )
+
+
+# Where a board card (jobs/includes/job_card.html, cached for every viewer) takes its button.
+_SAVE_TASK_MARK = re.compile(r"<!--save-task (\d+) (\d+)-->")
+
+
+@register.simple_tag(takes_context=True)
+def save_job_buttons(context, html: str) -> str:
+    """The board's cached results with each card's "Save task" for a VA (which of the
+    page's tasks they saved: one query), and without the markers for anyone else."""
+    user = context["request"].user
+    marks = [(int(job), int(client)) for job, client in _SAVE_TASK_MARK.findall(html)]
+    if not (marks and can_save_jobs(user)):
+        return mark_safe(_SAVE_TASK_MARK.sub("", html))  # noqa: S308 - already safe HTML
+    saved = set(
+        SavedJob.objects.of(user)
+        .filter(job_id__in=[job for job, _client in marks])
+        .values_list("job_id", flat=True)
+    )
+    buttons = {
+        job: render_to_string(
+            "directory/includes/save_button.html",
+            _button(
+                context,
+                show=client != user.pk,
+                name="job",
+                pk=job,
+                saved=lambda job=job: job in saved,
+                label=_("Save task"),
+            ),
+        )
+        for job, client in marks
+    }
+    # Our own templates with autoescape on, around the already-safe cached HTML.
+    return mark_safe(_SAVE_TASK_MARK.sub(lambda m: buttons[int(m.group(1))], html))  # noqa: S308

@@ -161,6 +161,65 @@ def test_a_va_saves_a_task_from_its_page_and_finds_it_on_the_saved_page(client, 
     assert not SavedJob.objects.exists()
 
 
+def test_a_va_saves_a_task_from_a_board_card_and_stays_on_the_board(client, va, client_user):
+    job = JobFactory(client=client_user, title="Sort the shop invoices")
+    other = JobFactory(client=client_user, title="Answer the shop's emails")
+    client.force_login(va)
+    board = client.get("/jobs/?sort=newest").content.decode()
+    assert "<!--save-task" not in board
+    assert board.count("Save task") == 2
+    assert reverse("directory:job_save", args=[job.pk]) in board
+    assert 'name="next" value="/jobs/?sort=newest"' in board
+    response = save_job(client, job, next="/jobs/?sort=newest")
+    assert response["Location"] == "/jobs/?sort=newest"
+    board = client.get("/jobs/?sort=newest").content.decode()
+    # Each card says what this VA did with it: the cached cards are the same for everyone.
+    assert reverse("directory:job_unsave", args=[job.pk]) in board
+    assert reverse("directory:job_save", args=[other.pk]) in board
+    assert board.count("Save task") == 1 and "Remove from saved" in board
+
+
+def test_clients_and_visitors_get_board_cards_without_save_buttons(client, client_user):
+    JobFactory(title="Sort the shop invoices")
+    client.get("/jobs/")  # cache the cards as an anonymous visitor sees them
+    for who in (None, client_user):
+        if who:
+            client.force_login(who)
+        board = client.get("/jobs/").content.decode()
+        assert "Sort the shop invoices" in board
+        assert "Save task" not in board and "<!--save-task" not in board
+
+
+def test_a_va_who_also_hires_gets_no_save_button_on_their_own_task(client, va):
+    from accounts import services as account_services
+
+    account_services.role_enable(user=va, role="client")
+    mine = JobFactory(client=va, title="My own task")
+    theirs = JobFactory(title="Someone else's task")
+    client.force_login(va)
+    board = client.get("/jobs/").content.decode()
+    assert reverse("directory:job_save", args=[theirs.pk]) in board
+    assert reverse("directory:job_save", args=[mine.pk]) not in board
+
+
+def test_a_vas_board_reads_the_saved_marks_in_one_query_for_2_tasks_and_for_12(
+    client, va, client_user
+):
+    jobs = [JobFactory(client=client_user) for _ in range(2)]
+    SavedJob.objects.create(va=va, job=jobs[0])
+    client.force_login(va)
+    client.get("/jobs/")  # warm up: session, catalogue
+    with CaptureQueriesContext(connection) as few:
+        client.get("/jobs/")
+    jobs += [JobFactory(client=client_user) for _ in range(10)]
+    SavedJob.objects.create(va=va, job=jobs[-1])
+    client.get("/jobs/")  # the new cards render once
+    with CaptureQueriesContext(connection) as many:
+        board = client.get("/jobs/").content.decode()
+    assert len(many) == len(few)
+    assert board.count("Remove from saved") == 2 and board.count("Save task") == 10
+
+
 def test_the_dashboards_link_to_the_saved_page(client, client_user, va):
     client.force_login(client_user)
     assert reverse("directory:saved") in client.get(reverse("jobs:mine")).content.decode()
