@@ -118,7 +118,8 @@ def _results(request: HttpRequest, state: list[dict], saved_va_ids: set[int]) ->
 @require_GET
 def vas(request: HttpRequest) -> HttpResponse:
     """The directory. Per request: the capped count, the page's profiles and (for a client)
-    which of them they saved; the filter form and the cards' bodies are cached HTML."""
+    which of them they saved; the filter form, the card list and the cards' bodies are
+    cached HTML, and the whole page is kept per viewer under all of that."""
     params = request.GET
     form = DirectoryForm(params if any(n not in _PAGING_PARAMS for n in params) else None)
     query = DirectoryQuery()
@@ -137,23 +138,35 @@ def vas(request: HttpRequest) -> HttpResponse:
         base.pop(name, None)
     base_query = base.urlencode()
     saved_va_ids = _saved_va_ids(request.user, [row["user_id"] for row in page.state])
-    filters = fragments.cached(
-        "directory/includes/filters.html",
-        (base_query, catalogue_version()),  # the bound values, their errors, category names
-        lambda: {"form": form, "active_filters": active_filter_count(form)},
-    )
-    return render(
-        request,
-        "directory/vas.html",
-        {
+    links = page.links(base_query)
+    catalogue = catalogue_version()  # category and skill names
+
+    def build() -> dict:
+        filters = fragments.cached(
+            "directory/includes/filters.html",
+            (base_query, catalogue),  # the bound values, their errors, category names
+            lambda: {"form": form, "active_filters": active_filter_count(form)},
+        )
+        return {
             "filters": fragments.bind(filters, request),
             "page": page,
             "results": _results(request, page.state, saved_va_ids),
-            "links": page.links(base_query),
+            "links": links,
             "result_cap": RESULT_CAP,
             "searching": bool(query.q),
-        },
+        }
+
+    # Kept whole for the viewer (and their header) while all it shows stays the same.
+    key = (
+        base_query,
+        page.number,
+        page.count,
+        tuple(sorted(links.items())),
+        tuple(_card_key(row) for row in page.state),
+        tuple(sorted(saved_va_ids)),
+        catalogue,
     )
+    return fragments.page(request, "directory/vas.html", key, build)
 
 
 @require_GET

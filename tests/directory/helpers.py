@@ -1,6 +1,8 @@
 """VAs for directory tests, written through the real profile service (which keeps the
 search vector), and finished contracts with reviews through the contracts services."""
 
+import html
+import re
 from decimal import Decimal
 
 from accounts import services as account_services
@@ -34,3 +36,12 @@ def finished_with_review(va, *, overall: int, client=None):
 
 def rate(amount: str) -> Decimal:
     return Decimal(amount)
+
+
+_CARD_NAME = re.compile(r'<h3 id="va-\d+-name"><a href="[^"]*">([^<]*)</a></h3>')
+
+
+def card_names(response) -> list[str]:
+    """The VAs' names on a directory page's cards, in order (read from the HTML: a page
+    kept whole for its viewer comes with no template context)."""
+    return [html.unescape(n) for n in _CARD_NAME.findall(response.content.decode())]

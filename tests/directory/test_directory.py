@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts import services as account_services
 from directory.listing import PAGE_SIZE
 from marketplace import fragments
-from tests.directory.helpers import directory_va, finished_with_review
+from tests.directory.helpers import card_names, directory_va, finished_with_review
 from tests.factories import ClientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +21,7 @@ pytestmark = pytest.mark.django_db
 URL = "/vas/"
 
 
-def names(response) -> list[str]:
-    return [profile.user.name for profile in response.context["page"].profiles]
+names = card_names
 
 
 def test_the_directory_is_public(client):
