@@ -7,7 +7,10 @@ through hooks named in settings, the way `JOB_PUBLISH_HOLD` works for jobs:
 `CONTRACT_ENDED_HOOK` (refund unreleased money to the client) and `CONTRACT_COMPLETE_HOOK`
 (refuse to complete while money is held) are called inside the contract service's own
 transaction, so the contract change and the ledger movement commit
-or roll back together. `CONTRACT_WORKSPACE_PANELS` lets the workspace show our panel.
+or roll back together. `CONTRACT_WORKSPACE_PANELS` lets the workspace show our panel. The
+other direction is a plain call: auto-release approves an overdue delivery through
+`contracts.services.deliverable_approve`, whose hook then releases the escrow; an open
+dispute makes the hooks refuse, which rolls the contract change back.
 
 The ledger: every movement is one `LedgerTransaction` of `Entry` rows in one currency whose
 amounts sum to zero (payments.ledger posts them; a deferred constraint trigger in migration

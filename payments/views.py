@@ -74,6 +74,7 @@ def escrow_summary(contract: Contract) -> dict:
         milestone.held = any(p.status == Payment.Status.PAID for p in mine)
         milestone.released = any(p.status == Payment.Status.RELEASED for p in mine)
         milestone.refunded = any(p.status == Payment.Status.REFUNDED for p in mine)
+        milestone.split = any(p.status == Payment.Status.SPLIT for p in mine)
         milestone.pending = next((p for p in mine if p.status == Payment.Status.PENDING), None)
     transactions = list(
         LedgerTransaction.objects.filter(contract=contract).select_related("payment")

@@ -9,6 +9,8 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -349,3 +351,45 @@ def test_the_settlement_email_is_in_each_partys_language(fixed, moderator):
     assert "Sengketa" in build_notification_email(to_va, fixed.va).subject
     english = build_notification_email(to_client, fixed.client)
     assert "dispute" in english.subject and "No delivery" in english.body
+
+
+def test_the_statement_costs_the_same_for_one_or_many_disputes(client, fixed_milestones):
+    contract, first, second = fixed_milestones
+    client.force_login(contract.client)
+    url = reverse("payments:statement", args=[contract.pk])
+    opened = dispute(contract, payment=first)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    services.dispute_open(
+        contract=contract,
+        user=contract.va,
+        payment_id=second.pk,
+        reason="Paid outside",
+        files=[pdf_file("a.pdf"), pdf_file("b.pdf")],
+    )
+    DisputeFile.objects.create(
+        dispute=opened, original_name="x.pdf", content_type="application/pdf"
+    )
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(response.context["summary"]["disputes"]) == 2
+    # Disputes come with their payment, milestone and opener in one query, files in one more.
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_split_milestone_says_so_and_offers_no_funding(client, fixed_milestones, moderator):
+    contract, first, _second = fixed_milestones
+    opened = dispute(contract, payment=first)
+    services.dispute_settle(
+        dispute_id=opened.pk,
+        moderator=moderator,
+        outcome="split",
+        reason="Half done",
+        va_amount=Decimal("100000"),
+        client_amount=Decimal("50000"),
+    )
+    client.force_login(contract.client)
+    page = client.get(reverse("contracts:workspace", args=[contract.pk])).content.decode()
+    assert "Split by a moderator" in page
+    fund_first = reverse("payments:milestone_fund", args=[contract.pk, first.milestone_id])
+    assert fund_first not in page
