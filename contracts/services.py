@@ -126,7 +126,8 @@ def check_files(files: Sequence) -> list[tuple[object, SniffedFile]]:
     return checked
 
 
-def _store(model: type[PrivateFile], checked, **parent) -> list[PrivateFile]:
+def store_files(model: type[PrivateFile], checked, **parent) -> list[PrivateFile]:
+    """Save files already checked by `check_files` under generated keys, one row each."""
     rows = []
     for upload, sniffed in checked:
         row = model(
@@ -156,7 +157,7 @@ def message_send(*, contract: Contract, author, body: str, files: Sequence = ())
     with transaction.atomic():
         contract = _locked(contract)
         message = Message.objects.create(contract=contract, author=author, body=body)
-        files = _store(MessageAttachment, checked, message=message)
+        files = store_files(MessageAttachment, checked, message=message)
         # Your own message counts as read by you.
         _set_last_read(contract, author, message.created_at)
         # Both parties' open pages (the author's other tabs too) show it at once.
@@ -228,7 +229,7 @@ def deliverable_submit(*, contract: Contract, va, note: str, files: Sequence = (
         if Deliverable.Status.SUBMITTED in states:
             raise ValidationError(_("Your last delivery is still waiting for the client."))
         deliverable = Deliverable.objects.create(contract=contract, note=note)
-        _store(DeliverableFile, checked, deliverable=deliverable)
+        store_files(DeliverableFile, checked, deliverable=deliverable)
         _notify(
             "deliverable_submitted",
             contract,

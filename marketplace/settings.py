@@ -220,6 +220,7 @@ ACTION_RATE_LIMITS = {
     "report": env.int("RATE_LIMIT_REPORTS", default=10),
     "payment_fund": env.int("RATE_LIMIT_FUNDING", default=30),
     "payout_request": env.int("RATE_LIMIT_WITHDRAWALS", default=10),
+    "dispute_open": env.int("RATE_LIMIT_DISPUTES", default=10),
     # Every API call, per token (per person for the session); issue 19.
     "api": env.int("RATE_LIMIT_API", default=5000),
 }
@@ -364,6 +365,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Stored webhook events whose processing task was lost (broker down, worker killed).
     "payments-webhook-sweep": {"task": "payments.tasks.sweep_webhook_events", "schedule": 60.0},
+    "payments-auto-release": {"task": "payments.tasks.auto_release_deliveries", "schedule": 900.0},
 }
 
 # --- Security ---------------------------------------------------------------------------
@@ -457,6 +459,10 @@ PLATFORM_FEE_PERCENT = env.str("PLATFORM_FEE_PERCENT", default="10")
 # The built-in sandbox provider (our own checkout page and signed webhooks): on by default
 # in development and tests only, never silently in production.
 PAYMENTS_SANDBOX = env.bool("PAYMENTS_SANDBOX", default=DEBUG)
+# A delivery the client neither approves nor sends back within this many days is approved
+# automatically and its escrow released; both sides are warned the given days before.
+PAYMENTS_AUTO_RELEASE_DAYS = env.int("PAYMENTS_AUTO_RELEASE_DAYS", default=14)
+PAYMENTS_AUTO_RELEASE_WARN_DAYS = [3, 1]
 # The smallest withdrawal per currency (a VA withdraws their whole available balance).
 PAYOUT_MINIMUM = {
     "IDR": env.str("PAYOUT_MINIMUM_IDR", default="50000"),

@@ -91,6 +91,7 @@ class ModerationAction(models.Model):
         DISMISS_REPORT = "dismiss_report", _("Dismiss report")
         APPROVE_JOB = "approve_job", _("Approve job")
         ACTION_REPORT = "action_report", _("Mark report actioned")
+        SETTLE_DISPUTE = "settle_dispute", _("Settle payment dispute")
 
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

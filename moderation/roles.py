@@ -1,8 +1,8 @@
 """The `Moderators` group: exactly the permissions moderation needs, nothing more.
 
 View everything (except secrets: sessions, MFA authenticators, email confirmation keys);
-change jobs (visibility) and users (suspension); view and change reports; view moderation
-actions. No delete anywhere, no add/change of groups or permissions. Created by a data
+change jobs (visibility) and users (suspension); view and change reports; settle payment
+disputes; view moderation actions. No delete anywhere, no add/change of groups or permissions. Created by a data
 migration and re-synced after every `migrate`, so models added later are viewable too.
 """
 
@@ -22,6 +22,8 @@ EXTRA_PERMISSIONS = [
     ("jobs", "change_job"),
     ("accounts", "change_user"),
     ("moderation", "change_report"),
+    # Settling a payment dispute (issue 17): release, refund or split the held money.
+    ("payments", "change_dispute"),
 ]
 
 

@@ -87,6 +87,16 @@ KINDS: dict[str, Kind] = {
         Kind("contract_completed", _("The client completed our contract"), "va"),
         Kind("contract_ended", _("A contract was ended early"), "both"),
         Kind("review_received", _("I received a review"), "both"),
+        # Payments (owner: payments)
+        Kind("payment_funded", _("A payment was confirmed and is held in escrow"), "both"),
+        Kind("payment_released", _("Escrow was released to me"), "va"),
+        Kind("payment_refunded", _("Escrow was refunded to me"), "client"),
+        Kind("payout_paid", _("My withdrawal was paid out"), "va"),
+        Kind("payout_failed", _("My withdrawal failed"), "va"),
+        Kind("dispute_opened", _("A payment in one of my contracts was disputed"), "both"),
+        Kind("dispute_settled", _("A moderator settled a payment dispute"), "both"),
+        Kind("auto_release_warning", _("Escrow will be released automatically soon"), "both"),
+        Kind("payment_auto_released", _("Escrow was released automatically"), "both"),
         # Moderation
         Kind("account_suspended", _("A moderator suspended my account"), "both"),
         Kind(

@@ -1,9 +1,20 @@
 """Staff read the ledger here; nothing in it is edited by hand (every write is a service)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
+from marketplace.templatetags.money import format_money
+from payments import services
+from payments.forms import DisputeSettleForm, form_errors
 from payments.models import (
     Account,
+    Dispute,
+    DisputeFile,
     Entry,
     LedgerTransaction,
     Milestone,
@@ -24,15 +35,18 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class EntryInline(admin.TabularInline):
-    model = Entry
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
-    fields = ["account", "amount", "currency", "created_at"]
-    readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class EntryInline(ReadOnlyInline):
+    model = Entry
+    fields = ["account", "amount", "currency", "created_at"]
+    readonly_fields = fields
 
 
 @admin.register(Account)
@@ -78,3 +92,104 @@ class PayoutAdmin(ReadOnlyAdmin):
     list_filter = ["status", "currency"]
     list_select_related = ["va"]
     search_fields = ["reference", "va__email"]
+
+
+class DisputeFileInline(ReadOnlyInline):
+    model = DisputeFile
+    fields = ["download", "content_type", "size", "created_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.original_name)
+
+
+@admin.register(Dispute)
+class DisputeAdmin(ReadOnlyAdmin):
+    """Moderators read the dispute here and settle it on its own page (`settle_view`):
+    release it all, refund it all, or split it, with a reason. Every settlement goes
+    through payments.services.dispute_settle, which writes the ledger and the audit record."""
+
+    list_display = ["pk", "contract", "payment", "opened_by", "status", "outcome", "created_at"]
+    list_filter = ["status", "outcome"]
+    list_select_related = ["contract__job", "payment", "opened_by"]
+    search_fields = ["contract__job__title", "opened_by__email"]
+    readonly_fields = [
+        "contract",
+        "payment",
+        "held",
+        "opened_by",
+        "reason",
+        "status",
+        "outcome",
+        "va_amount",
+        "client_amount",
+        "settlement_reason",
+        "settled_by",
+        "settled_at",
+        "settle_link",
+    ]
+    fields = readonly_fields
+    inlines = [DisputeFileInline]
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/settle/",
+                self.admin_site.admin_view(self.settle_view),
+                name="payments_dispute_settle",
+            )
+        ] + super().get_urls()
+
+    @admin.display(description=_("held amount"))
+    def held(self, obj):
+        return format_money(obj.payment.amount, obj.payment.currency)
+
+    @admin.display(description=_("settle"))
+    def settle_link(self, obj):
+        if obj.status != Dispute.Status.OPEN:
+            return "—"
+        url = reverse("admin:payments_dispute_settle", args=[obj.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Settle this dispute"))
+
+    def settle_view(self, request, object_id: int):
+        if not request.user.has_perm("payments.change_dispute"):
+            raise PermissionDenied
+        dispute = get_object_or_404(
+            Dispute.objects.select_related("contract__job", "payment__milestone", "opened_by"),
+            pk=object_id,
+        )
+        status = 200
+        if request.method == "POST":
+            form = DisputeSettleForm(request.POST)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    services.dispute_settle(
+                        dispute_id=dispute.pk,
+                        moderator=request.user,
+                        outcome=data["outcome"],
+                        reason=data["reason"],
+                        va_amount=data["va_amount"],
+                        client_amount=data["client_amount"],
+                        currency=data["currency"],
+                    )
+                except ValidationError as exc:
+                    form_errors(form, exc)
+                else:
+                    messages.success(request, _("Dispute settled; both parties are notified."))
+                    return redirect("admin:payments_dispute_change", dispute.pk)
+            status = 400
+        else:
+            form = DisputeSettleForm(initial={"currency": dispute.payment.currency})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Settle dispute %(id)s") % {"id": dispute.pk},
+            "dispute": dispute,
+            "form": form,
+            "fee_percent": services.platform_fee_percent(),
+        }
+        return TemplateResponse(
+            request, "admin/payments/dispute_settle.html", context, status=status
+        )

@@ -1,7 +1,10 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CURRENCY_CHOICES
+from contracts.forms import FILES_HELP, MultipleFileField
+from marketplace.templatetags.money import format_money
 from payments.sandbox import OUTCOMES, PAYOUT_OUTCOMES
 
 
@@ -68,3 +71,89 @@ class SandboxPayoutForm(forms.Form):
             "invalid_choice": _("Choose complete or fail."),
         },
     )
+
+
+class DisputeForm(forms.Form):
+    """A party disputes one held payment; the choices are the contract's held payments."""
+
+    payment = forms.TypedChoiceField(
+        label=_("Which payment"),
+        coerce=int,
+        error_messages={
+            "required": _("Choose the payment you dispute."),
+            "invalid_choice": _("Choose the payment you dispute."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Why do you dispute it?"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=3000,
+        error_messages={"required": _("Say why you dispute this payment.")},
+    )
+    files = MultipleFileField(label=_("Files"), help_text=FILES_HELP)
+
+    def __init__(self, *args, payments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payment"].choices = [
+            (
+                p.pk,
+                f"{p.milestone.title} · {format_money(p.amount, p.currency)}"
+                if p.milestone_id
+                else _("The agreed price · %(amount)s")
+                % {"amount": format_money(p.amount, p.currency)},
+            )
+            for p in payments
+        ]
+
+
+class DisputeSettleForm(forms.Form):
+    """A moderator's decision. The amounts matter only for a split; the service checks
+    that they add up to the held amount in the payment's currency."""
+
+    outcome = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("release", _("Release it all to the VA")),
+            ("refund", _("Refund it all to the client")),
+            ("split", _("Split it")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose release, refund or split."),
+            "invalid_choice": _("Choose release, refund or split."),
+        },
+    )
+    va_amount = forms.DecimalField(
+        label=_("To the VA (before the platform fee)"),
+        required=False,
+        max_digits=16,
+        decimal_places=2,
+        error_messages={"invalid": _("Enter the amount as a number.")},
+    )
+    client_amount = forms.DecimalField(
+        label=_("Back to the client"),
+        required=False,
+        max_digits=16,
+        decimal_places=2,
+        error_messages={"invalid": _("Enter the amount as a number.")},
+    )
+    currency = forms.ChoiceField(
+        label=_("Currency"),
+        choices=CURRENCY_CHOICES,
+        error_messages={"invalid_choice": _("Choose the payment's currency.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Give a reason: it is recorded and shown to both parties.")},
+    )
+
+
+def form_errors(form: forms.Form, exc: ValidationError) -> None:
+    """A service's refusal shown on the form: field errors beside their fields, the rest
+    above the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

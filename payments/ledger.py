@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from contracts.models import quantize_money
+from marketplace.templatetags.money import platform_fee
 from payments.models import Account, Entry, LedgerTransaction, Payment, Payout
 
 PLATFORM_OWNED = {Account.Kind.PLATFORM_FEES, Account.Kind.PROVIDER_FEES}
@@ -95,4 +96,4 @@ def post(
 
 def fee_for(amount: Decimal, currency: str, percent: Decimal) -> Decimal:
     """The platform's share of `amount`, rounded to the currency's unit (never above it)."""
-    return min(quantize_money(amount * percent / Decimal(100), currency), amount)
+    return platform_fee(amount, currency, percent)

@@ -7,7 +7,10 @@ through hooks named in settings, the way `JOB_PUBLISH_HOLD` works for jobs:
 `CONTRACT_ENDED_HOOK` (refund unreleased money to the client) and `CONTRACT_COMPLETE_HOOK`
 (refuse to complete while money is held) are called inside the contract service's own
 transaction, so the contract change and the ledger movement commit
-or roll back together. `CONTRACT_WORKSPACE_PANELS` lets the workspace show our panel.
+or roll back together. `CONTRACT_WORKSPACE_PANELS` lets the workspace show our panel. The
+other direction is a plain call: auto-release approves an overdue delivery through
+`contracts.services.deliverable_approve`, whose hook then releases the escrow; an open
+dispute makes the hooks refuse, which rolls the contract change back.
 
 The ledger: every movement is one `LedgerTransaction` of `Entry` rows in one currency whose
 amounts sum to zero (payments.ledger posts them; a deferred constraint trigger in migration
@@ -29,6 +32,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CURRENCY_CHOICES
+from contracts.models import PrivateFile
 
 
 class Account(models.Model):
@@ -224,9 +228,7 @@ class PaymentQuerySet(models.QuerySet):
 
     def settled_in(self):
         """Money the provider confirmed (held, released or refunded)."""
-        return self.filter(
-            status__in=[Payment.Status.PAID, Payment.Status.RELEASED, Payment.Status.REFUNDED]
-        )
+        return self.filter(status__in=Payment.CONFIRMED)
 
 
 class Payment(models.Model):
@@ -237,6 +239,8 @@ class Payment(models.Model):
         PAID = "paid", _("Funded, held in escrow")
         RELEASED = "released", _("Released to the VA")
         REFUNDED = "refunded", _("Refunded to the client")
+        # A moderator settled a dispute by giving part to the VA and part back.
+        SPLIT = "split", _("Split by a moderator")
         FAILED = "failed", _("Payment failed")
         EXPIRED = "expired", _("Checkout expired")
 
@@ -261,6 +265,11 @@ class Payment(models.Model):
     settled_at = models.DateTimeField(null=True, blank=True)
 
     objects = PaymentQuerySet.as_manager()
+
+    # The provider confirmed the money: held, or settled one way or another since.
+    CONFIRMED = ("paid", "released", "refunded", "split")
+    # The item's money reached the VA, in whole or in part: it can never be funded again.
+    FUNDED_OR_SETTLED = ("paid", "released", "split")
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -362,3 +371,87 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.event_type} {self.event_id}"
+
+
+class DisputeQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=Dispute.Status.OPEN)
+
+
+class Dispute(models.Model):
+    """A party's objection to a held payment (the contract's price or one milestone).
+
+    While it is open the payment stays in escrow: no release, refund or auto-release. A
+    moderator settles it in the admin by releasing it all, refunding it all or splitting it.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open, waiting for a moderator")
+        SETTLED = "settled", _("Settled by a moderator")
+
+    class Outcome(models.TextChoices):
+        RELEASE = "release", _("Released to the VA")
+        REFUND = "refund", _("Refunded to the client")
+        SPLIT = "split", _("Split between the VA and the client")
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="disputes"
+    )
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="disputes")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"), max_length=3000)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
+    # The gross amounts the settlement gave each side (the VA's before the platform fee).
+    va_amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    client_amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    settlement_reason = models.TextField(_("settlement reason"), blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DisputeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
+        constraints = [
+            # One open dispute per held payment: a second click, or the other party, joins it.
+            models.UniqueConstraint(
+                fields=["payment"], condition=Q(status="open"), name="dispute_one_open"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", outcome="", settled_at__isnull=True)
+                | (Q(status="settled", settled_at__isnull=False) & ~Q(outcome="")),
+                name="dispute_settled_has_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dispute {self.pk} on payment {self.payment_id} ({self.status})"
+
+    @property
+    def currency(self) -> str:
+        return self.payment.currency
+
+
+class DisputeFile(PrivateFile):
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="files")
+
+    class Meta(PrivateFile.Meta):
+        verbose_name = _("dispute file")
+        verbose_name_plural = _("dispute files")
+
+    def get_absolute_url(self) -> str:
+        return reverse("payments:dispute_file", args=[self.dispute.contract_id, self.pk])

@@ -10,22 +10,31 @@ Release and refund happen inside the contract service's transaction through the 
 import json
 import logging
 import uuid
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import CURRENCY_CHOICES
+from contracts import services as contract_services
 from contracts.models import Contract, Deliverable, quantize_money
+from contracts.services import check_files, store_files
 from marketplace.templatetags.money import format_money
 from notifications import broker
+from notifications.services import notify
 from payments import ledger, sandbox
 from payments.ledger import Leg
 from payments.models import (
     Account,
+    Dispute,
+    DisputeFile,
     LedgerTransaction,
     Milestone,
     Payment,
@@ -47,6 +56,38 @@ def platform_fee_percent() -> Decimal:
 def funding_available() -> bool:
     """Online funding is offered only with a provider: the sandbox (development, tests)."""
     return bool(settings.PAYMENTS_SANDBOX)
+
+
+def _notify_payment(
+    kind: str, payment: Payment, contract: Contract, *, to, actor=None, key: str = "", **extra
+) -> None:
+    """Tell one party about a movement of this payment, in the outbox of this transaction.
+    Each (kind, payment) is told once: a retried webhook never tells twice."""
+    anchor = f"milestone-{payment.milestone_id}" if payment.milestone_id else "escrow"
+    notify(
+        kind=kind,
+        recipients=[to],
+        event_key=f"{kind}:{payment.pk}{key}",
+        actor=actor,
+        job_id=contract.job_id,
+        bid_id=contract.bid_id,
+        contract_id=contract.pk,
+        data={
+            "url": f"{contract.get_absolute_url()}#{anchor}",
+            "title": contract.job.title,
+            "contract_id": str(contract.pk),
+            "amount": str(payment.amount),
+            "currency": payment.currency,
+            "milestone": payment.milestone.title if payment.milestone_id else "",
+            **extra,
+        },
+    )
+
+
+def _notify_both(kind: str, payments, contract: Contract, *, key: str = "", **extra) -> None:
+    for payment in payments:
+        for party in (contract.client, contract.va):
+            _notify_payment(kind, payment, contract, to=party, key=key, **extra)
 
 
 # --- funding -----------------------------------------------------------------------------
@@ -80,7 +121,7 @@ def funding_start(*, contract: Contract, client, milestone: Milestone | None = N
                 _("This contract is split into milestones: fund them one by one.")
             )
         item = contract.escrow_payments.filter(milestone=milestone)
-        if item.filter(status__in=[Payment.Status.PAID, Payment.Status.RELEASED]).exists():
+        if item.filter(status__in=Payment.FUNDED_OR_SETTLED).exists():
             raise ValidationError(
                 _("This milestone is already funded.")
                 if milestone
@@ -179,6 +220,94 @@ def milestone_approve(*, milestone: Milestone, client) -> Milestone:
         milestone.save(update_fields=["approved_at"])
         escrow_release(contract=contract, milestone=milestone)
     return milestone
+
+
+# --- auto-release ------------------------------------------------------------------------
+
+
+def _auto_release_days() -> timedelta:
+    return timedelta(days=settings.PAYMENTS_AUTO_RELEASE_DAYS)
+
+
+def _awaiting_decision():
+    """Deliveries waiting for the client on active contracts whose money is held and not
+    disputed: the ones the auto-release clock runs for."""
+    return (
+        Deliverable.objects.filter(
+            status=Deliverable.Status.SUBMITTED,
+            contract__status=Contract.Status.ACTIVE,
+            contract__escrow_payments__status=Payment.Status.PAID,
+        )
+        .exclude(contract__disputes__status=Dispute.Status.OPEN)
+        .select_related("contract__job", "contract__client", "contract__va")
+        .distinct()
+    )
+
+
+def auto_release_warn(*, now: datetime | None = None) -> int:
+    """Warn both parties the configured days before a delivery's escrow is released
+    automatically. Each warning is sent once (the outbox's event key); a delivery first
+    seen late gets only the nearest warning, not every one it missed."""
+    now = now or timezone.now()
+    thresholds = sorted(settings.PAYMENTS_AUTO_RELEASE_WARN_DAYS)
+    if not thresholds:
+        return 0
+    window_start = now - _auto_release_days()
+    window_end = window_start + timedelta(days=thresholds[-1])
+    sent = 0
+    for deliverable in _awaiting_decision().filter(
+        submitted_at__gt=window_start, submitted_at__lte=window_end
+    ):
+        release_at = deliverable.submitted_at + _auto_release_days()
+        left = release_at - now
+        warn = next(days for days in thresholds if left <= timedelta(days=days))
+        contract = deliverable.contract
+        _notify_both(
+            "auto_release_warning",
+            contract.escrow_payments.held().select_related("milestone"),
+            contract,
+            key=f":{deliverable.pk}:{warn}",
+            release_on=release_at.date().isoformat(),
+        )
+        sent += 1
+    return sent
+
+
+def auto_release_due(*, now: datetime | None = None) -> list[int]:
+    """The deliveries whose client decided nothing within PAYMENTS_AUTO_RELEASE_DAYS."""
+    now = now or timezone.now()
+    return list(
+        _awaiting_decision()
+        .filter(submitted_at__lte=now - _auto_release_days())
+        .values_list("pk", flat=True)
+    )
+
+
+def deliverable_auto_release(*, deliverable_id: int, now: datetime | None = None) -> bool:
+    """Approve one overdue delivery on the client's behalf, which releases its escrow
+    through the contract's approval hook; both parties are told. False when it is no
+    longer due (decided meanwhile, or disputed: a dispute stops the clock)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        deliverable = Deliverable.objects.filter(pk=deliverable_id).first()
+        if deliverable is None or deliverable_id not in auto_release_due(now=now):
+            return False
+        contract = Contract.objects.select_related("job", "client", "va").get(
+            pk=deliverable.contract_id
+        )
+        held = list(contract.escrow_payments.held().select_related("milestone"))
+        try:
+            contract_services.deliverable_approve(deliverable=deliverable, client=contract.client)
+        except ValidationError as exc:
+            logger.info("Auto-release of deliverable %s refused: %s", deliverable_id, exc)
+            return False
+        _notify_both(
+            "payment_auto_released",
+            held,
+            contract,
+            days=str(settings.PAYMENTS_AUTO_RELEASE_DAYS),
+        )
+    return True
 
 
 # --- webhooks ----------------------------------------------------------------------------
@@ -288,7 +417,7 @@ def _referenced(model, event: WebhookEvent, data: dict):
 
 def _payment_paid(payment: Payment, contract: Contract) -> None:
     """The provider confirmed the charge: post it into escrow, once."""
-    if payment.status in (Payment.Status.PAID, Payment.Status.RELEASED, Payment.Status.REFUNDED):
+    if payment.status in Payment.CONFIRMED:
         return
     others = list(
         Payment.objects.select_for_update()
@@ -303,7 +432,8 @@ def _payment_paid(payment: Payment, contract: Contract) -> None:
     payment.failure_reason = ""
     already_funded = any(other.status == Payment.Status.PAID for other in others) or (
         contract.escrow_payments.filter(
-            milestone=payment.milestone_id, status=Payment.Status.RELEASED
+            milestone=payment.milestone_id,
+            status__in=[Payment.Status.RELEASED, Payment.Status.SPLIT],
         ).exists()
     )
     if already_funded:
@@ -314,6 +444,7 @@ def _payment_paid(payment: Payment, contract: Contract) -> None:
         payment.save(update_fields=["status", "paid_at", "failure_reason", "settled_at"])
         _post_funding(payment, contract)
         _post_refund(payment, contract)
+        _notify_payment("payment_refunded", payment, contract, to=contract.client)
         return
     for other in others:  # a newer checkout still open: this payment replaces it
         other.status = Payment.Status.EXPIRED
@@ -322,6 +453,7 @@ def _payment_paid(payment: Payment, contract: Contract) -> None:
     payment.status = Payment.Status.PAID
     payment.save(update_fields=["status", "paid_at", "failure_reason"])
     _post_funding(payment, contract)
+    _notify_both("payment_funded", [payment], contract)
     # The contract may have moved on while the client was paying (events out of order).
     milestone_approved = payment.milestone_id and (
         Milestone.objects.filter(pk=payment.milestone_id, approved_at__isnull=False).exists()
@@ -330,7 +462,7 @@ def _payment_paid(payment: Payment, contract: Contract) -> None:
         milestone_approved
         or contract.deliverables.filter(status=Deliverable.Status.APPROVED).exists()
     ):
-        escrow_release(contract=contract)
+        escrow_release(contract=contract, milestone=payment.milestone)
     elif not contract.is_active:
         escrow_refund(contract=contract)
 
@@ -342,10 +474,11 @@ def _escrow(contract: Contract) -> Account:
 
 
 def _move_between_client_and_escrow(
-    payment: Payment, contract: Contract, kind: str
+    payment: Payment, contract: Contract, kind: str, amount: Decimal | None = None
 ) -> LedgerTransaction:
     """Funding takes the payment from the client's funding account into escrow; a refund
-    is the same movement backwards."""
+    is the same movement backwards (of the whole payment, or of a dispute's share)."""
+    amount = payment.amount if amount is None else amount
     funding = ledger.account_for(
         kind=Account.Kind.CLIENT_FUNDING, currency=payment.currency, user=payment.client
     )
@@ -354,11 +487,8 @@ def _move_between_client_and_escrow(
         kind=kind,
         contract=contract,
         payment=payment,
-        amount=payment.amount,
-        legs=[
-            Leg(funding, -sign * payment.amount),
-            Leg(_escrow(contract), sign * payment.amount),
-        ],
+        amount=amount,
+        legs=[Leg(funding, -sign * amount), Leg(_escrow(contract), sign * amount)],
     )
 
 
@@ -366,18 +496,48 @@ def _post_funding(payment: Payment, contract: Contract) -> LedgerTransaction:
     return _move_between_client_and_escrow(payment, contract, LedgerTransaction.Kind.FUNDING)
 
 
-def _post_refund(payment: Payment, contract: Contract) -> LedgerTransaction:
-    return _move_between_client_and_escrow(payment, contract, LedgerTransaction.Kind.REFUND)
+def _post_refund(
+    payment: Payment, contract: Contract, amount: Decimal | None = None
+) -> LedgerTransaction:
+    return _move_between_client_and_escrow(payment, contract, LedgerTransaction.Kind.REFUND, amount)
+
+
+def _post_release(payment: Payment, contract: Contract, amount: Decimal) -> LedgerTransaction:
+    """`amount` of the held payment to the VA's available balance, less the platform fee."""
+    fee = ledger.fee_for(amount, payment.currency, platform_fee_percent())
+    available = ledger.account_for(
+        kind=Account.Kind.VA_AVAILABLE, currency=payment.currency, user=contract.va
+    )
+    platform = ledger.account_for(kind=Account.Kind.PLATFORM_FEES, currency=payment.currency)
+    return ledger.post(
+        kind=LedgerTransaction.Kind.RELEASE,
+        contract=contract,
+        payment=payment,
+        amount=amount,
+        fee=fee,
+        legs=[
+            Leg(_escrow(contract), -amount),
+            Leg(available, amount - fee),
+            Leg(platform, fee),
+        ],
+    )
 
 
 # --- release and refund (called by the contract hooks, inside their transaction) ----------
 
 
 def _held(contract: Contract, milestone: Milestone | None = None) -> list[Payment]:
+    """The contract's held payments (or one milestone's), locked; refuses while any of
+    them is disputed: a moderator decides where disputed money goes, nobody else."""
     held = Payment.objects.select_for_update().filter(contract=contract, status=Payment.Status.PAID)
     if milestone is not None:
         held = held.filter(milestone=milestone)
-    return list(held.order_by("pk"))
+    held = list(held.order_by("pk"))
+    if Dispute.objects.open().filter(payment__in=held).exists():
+        raise ValidationError(
+            _("A dispute is open on this payment: it stays in escrow until a moderator settles it.")
+        )
+    return held
 
 
 def escrow_release(
@@ -386,28 +546,9 @@ def escrow_release(
     """Release the contract's held payments (or one milestone's) to the VA, less the fee."""
     posted = []
     for payment in _held(contract, milestone):
-        fee = ledger.fee_for(payment.amount, payment.currency, platform_fee_percent())
-        available = ledger.account_for(
-            kind=Account.Kind.VA_AVAILABLE, currency=payment.currency, user=contract.va
-        )
-        platform = ledger.account_for(kind=Account.Kind.PLATFORM_FEES, currency=payment.currency)
-        posted.append(
-            ledger.post(
-                kind=LedgerTransaction.Kind.RELEASE,
-                contract=contract,
-                payment=payment,
-                amount=payment.amount,
-                fee=fee,
-                legs=[
-                    Leg(_escrow(contract), -payment.amount),
-                    Leg(available, payment.amount - fee),
-                    Leg(platform, fee),
-                ],
-            )
-        )
-        payment.status = Payment.Status.RELEASED
-        payment.settled_at = timezone.now()
-        payment.save(update_fields=["status", "settled_at"])
+        posted.append(_post_release(payment, contract, payment.amount))
+        _settle(payment, Payment.Status.RELEASED)
+        _notify_payment("payment_released", payment, contract, to=contract.va)
     return posted
 
 
@@ -416,10 +557,15 @@ def escrow_refund(*, contract: Contract) -> list[LedgerTransaction]:
     posted = []
     for payment in _held(contract):
         posted.append(_post_refund(payment, contract))
-        payment.status = Payment.Status.REFUNDED
-        payment.settled_at = timezone.now()
-        payment.save(update_fields=["status", "settled_at"])
+        _settle(payment, Payment.Status.REFUNDED)
+        _notify_payment("payment_refunded", payment, contract, to=contract.client)
     return posted
+
+
+def _settle(payment: Payment, status: str) -> None:
+    payment.status = status
+    payment.settled_at = timezone.now()
+    payment.save(update_fields=["status", "settled_at"])
 
 
 def on_deliverable_approved(*, deliverable: Deliverable) -> None:
@@ -534,4 +680,208 @@ def _apply_payout(event: WebhookEvent, data: dict) -> tuple[str, str]:
     payout.status = outcome
     payout.settled_at = timezone.now()
     payout.save(update_fields=["status", "failure_reason", "settled_at"])
+    notify(
+        kind="payout_paid" if outcome == Payout.Status.PAID else "payout_failed",
+        recipients=[payout.va_id],
+        event_key=f"payout_{outcome}:{payout.pk}",
+        data={
+            "url": reverse("payments:balance"),
+            "title": format_money(payout.amount, payout.currency),
+            "amount": str(payout.amount),
+            "currency": payout.currency,
+            "reason": payout.failure_reason,
+        },
+    )
     return WebhookEvent.Status.PROCESSED, ""
+
+
+# --- disputes ----------------------------------------------------------------------------
+
+
+def disputable(contract: Contract) -> list[Payment]:
+    """The contract's held payments without an open dispute: what a party may dispute."""
+    return list(
+        contract.escrow_payments.held()
+        .exclude(disputes__status=Dispute.Status.OPEN)
+        .select_related("milestone")
+        .order_by("pk")
+    )
+
+
+def dispute_open(*, contract: Contract, user, payment_id: int, reason: str, files=()) -> Dispute:
+    """Either party objects to a held payment (the price or one milestone) with a reason
+    and optional files; the money stays in escrow until a moderator settles it."""
+    role = contract.role_of(user)
+    if role is None:
+        raise ValidationError(_("Only the client and the VA of this contract can do this."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why you dispute this payment.")})
+    checked = check_files(files)
+    with transaction.atomic():
+        contract = (
+            Contract.objects.select_related("job")
+            .select_for_update(of=("self",))
+            .get(pk=contract.pk)
+        )
+        payment = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("milestone")
+            .filter(pk=payment_id, contract=contract)
+            .first()
+        )
+        if payment is None or payment.status != Payment.Status.PAID:
+            raise ValidationError({"payment": _("Only money held in escrow can be disputed.")})
+        if Dispute.objects.open().filter(payment=payment).exists():
+            raise ValidationError(
+                _("This payment is already disputed; a moderator will settle it.")
+            )
+        dispute = Dispute.objects.create(
+            contract=contract, payment=payment, opened_by=user, reason=reason
+        )
+        store_files(DisputeFile, checked, dispute=dispute)
+        other = contract.va if role == "client" else contract.client
+        _notify_payment(
+            "dispute_opened",
+            payment,
+            contract,
+            to=other,
+            actor=user,
+            key=f":{dispute.pk}",
+            reason=reason[:500],
+        )
+    return dispute
+
+
+def _split_amounts(
+    payment: Payment, outcome: str, va_amount, client_amount, currency: str
+) -> tuple[Decimal, Decimal]:
+    """What each side gets, gross: all to one side, or a moderator's split that adds up to
+    exactly the held amount in the payment's own currency."""
+    if outcome == Dispute.Outcome.RELEASE:
+        return payment.amount, Decimal("0")
+    if outcome == Dispute.Outcome.REFUND:
+        return Decimal("0"), payment.amount
+    if outcome != Dispute.Outcome.SPLIT:
+        raise ValidationError({"outcome": _("Choose release, refund or split.")})
+    if currency != payment.currency:
+        raise ValidationError(
+            {
+                "currency": _("The split is in %(currency)s, the payment's currency.")
+                % {"currency": payment.currency}
+            }
+        )
+    amounts = []
+    for field, value in (("va_amount", va_amount), ("client_amount", client_amount)):
+        if value is None or value <= 0 or quantize_money(value, currency) != value:
+            raise ValidationError(
+                {
+                    field: _("Each share must be above zero, in whole units of %(currency)s.")
+                    % {"currency": currency}
+                }
+            )
+        amounts.append(value)
+    if sum(amounts, Decimal("0")) != payment.amount:
+        raise ValidationError(
+            _("The shares add up to %(total)s; they must add up to the held %(held)s.")
+            % {
+                "total": format_money(sum(amounts, Decimal("0")), currency),
+                "held": format_money(payment.amount, currency),
+            }
+        )
+    return amounts[0], amounts[1]
+
+
+_SETTLED_STATUS = {
+    Dispute.Outcome.RELEASE: Payment.Status.RELEASED,
+    Dispute.Outcome.REFUND: Payment.Status.REFUNDED,
+    Dispute.Outcome.SPLIT: Payment.Status.SPLIT,
+}
+
+
+def dispute_settle(
+    *,
+    dispute_id: int,
+    moderator,
+    outcome: str,
+    reason: str,
+    va_amount: Decimal | None = None,
+    client_amount: Decimal | None = None,
+    currency: str = "",
+) -> Dispute:
+    """A moderator decides a dispute: release it all to the VA (less the fee), refund it
+    all to the client, or split it. One balanced ledger transaction per side that gets
+    money, the moderation audit record and both parties' notifications, in one commit."""
+    if not moderator.is_staff:
+        raise ValidationError(_("Only moderators can settle disputes."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Give a reason: it is recorded and shown to both parties.")}
+        )
+    found = Dispute.objects.filter(pk=dispute_id).first()
+    if found is None:
+        raise ValidationError(_("There is no such dispute."))
+    with transaction.atomic():
+        # The contract services' lock order: the contract, then its payments.
+        contract = (
+            Contract.objects.select_related("job")
+            .select_for_update(of=("self",))
+            .get(pk=found.contract_id)
+        )
+        dispute = Dispute.objects.select_for_update().get(pk=dispute_id)
+        if dispute.status != Dispute.Status.OPEN:
+            raise ValidationError(_("This dispute is already settled."))
+        payment = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("milestone")
+            .get(pk=dispute.payment_id)
+        )
+        to_va, to_client = _split_amounts(
+            payment, outcome, va_amount, client_amount, currency or payment.currency
+        )
+        if to_va:
+            _post_release(payment, contract, to_va)
+        if to_client:
+            _post_refund(payment, contract, to_client)
+        _settle(payment, _SETTLED_STATUS[outcome])
+        dispute.status = Dispute.Status.SETTLED
+        dispute.outcome = outcome
+        dispute.va_amount = to_va
+        dispute.client_amount = to_client
+        dispute.settlement_reason = reason
+        dispute.settled_by = moderator
+        dispute.settled_at = payment.settled_at
+        dispute.save()
+        _record_moderation(dispute, moderator, reason)
+        _notify_both(
+            "dispute_settled",
+            [payment],
+            contract,
+            key=f":{dispute.pk}",
+            outcome=outcome,
+            va_amount=str(to_va),
+            client_amount=str(to_client),
+            reason=reason[:500],
+        )
+    return dispute
+
+
+def _record_moderation(dispute: Dispute, moderator, reason: str) -> None:
+    """The audit record every moderator action leaves (moderation.ModerationAction). Read
+    through the app registry: moderation sits above every app and is never imported."""
+    action = apps.get_model("moderation", "ModerationAction")
+    action.objects.create(
+        moderator=moderator,
+        action="settle_dispute",
+        target_type=ContentType.objects.get_for_model(Dispute),
+        target_id=str(dispute.pk),
+        reason=reason,
+        data={
+            "outcome": dispute.outcome,
+            "payment": dispute.payment_id,
+            "currency": dispute.payment.currency,
+            "va_amount": str(dispute.va_amount),
+            "client_amount": str(dispute.client_amount),
+        },
+    )

@@ -30,3 +30,15 @@ def sweep_webhook_events(min_age_seconds: int = 60) -> int:
     for event_id in ids:
         publish(process_webhook_event, args=[event_id])
     return len(ids)
+
+
+@shared_task
+def auto_release_deliveries() -> int:
+    """Beat, every 15 minutes: warn before, then release, deliveries the client left
+    undecided for PAYMENTS_AUTO_RELEASE_DAYS. Each delivery in its own transaction."""
+    from payments import services
+
+    services.auto_release_warn()
+    return sum(
+        services.deliverable_auto_release(deliverable_id=pk) for pk in services.auto_release_due()
+    )

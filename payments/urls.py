@@ -26,6 +26,12 @@ urlpatterns = [
         views.milestone_approve,
         name="milestone_approve",
     ),
+    path("payments/contracts/<int:pk>/dispute/", views.dispute_open, name="dispute_open"),
+    path(
+        "payments/contracts/<int:pk>/disputes/files/<uuid:file_id>/",
+        views.dispute_file,
+        name="dispute_file",
+    ),
     path("payments/sandbox/<uuid:reference>/", views.sandbox_checkout, name="sandbox_checkout"),
     path("payments/sandbox/<uuid:reference>/act/", views.sandbox_act, name="sandbox_act"),
     path("payments/webhooks/<slug:provider>/", views.webhook, name="webhook"),

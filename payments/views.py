@@ -16,9 +16,26 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from contracts.models import Contract
 from marketplace.ratelimit import limit_posts
+from marketplace.storage import serve_private_file
 from payments import permissions, sandbox, services
-from payments.forms import MilestoneFormSet, SandboxOutcomeForm, SandboxPayoutForm, WithdrawForm
-from payments.models import Account, Entry, LedgerTransaction, Milestone, Payment, Payout
+from payments.forms import (
+    DisputeForm,
+    MilestoneFormSet,
+    SandboxOutcomeForm,
+    SandboxPayoutForm,
+    WithdrawForm,
+    form_errors,
+)
+from payments.models import (
+    Account,
+    Dispute,
+    DisputeFile,
+    Entry,
+    LedgerTransaction,
+    Milestone,
+    Payment,
+    Payout,
+)
 
 HISTORY_LENGTH = 100
 
@@ -42,12 +59,22 @@ def _get_checkout(request, reference) -> Payment:
 def escrow_summary(contract: Contract) -> dict:
     """Funded, held, released, fees and refunds of one contract, from three queries."""
     payments = list(contract.escrow_payments.order_by("created_at", "pk"))
+    disputes = list(
+        Dispute.objects.filter(contract=contract)
+        .select_related("payment__milestone", "opened_by")
+        .prefetch_related("files")
+    )
+    open_disputes = {d.payment_id for d in disputes if d.status == Dispute.Status.OPEN}
+    for payment in payments:
+        payment.disputed = payment.pk in open_disputes
     milestones = list(contract.milestones.all())
     for milestone in milestones:
         mine = [p for p in payments if p.milestone_id == milestone.pk]
+        milestone.disputed = any(p.disputed for p in mine)
         milestone.held = any(p.status == Payment.Status.PAID for p in mine)
         milestone.released = any(p.status == Payment.Status.RELEASED for p in mine)
         milestone.refunded = any(p.status == Payment.Status.REFUNDED for p in mine)
+        milestone.split = any(p.status == Payment.Status.SPLIT for p in mine)
         milestone.pending = next((p for p in mine if p.status == Payment.Status.PENDING), None)
     transactions = list(
         LedgerTransaction.objects.filter(contract=contract).select_related("payment")
@@ -74,6 +101,9 @@ def escrow_summary(contract: Contract) -> dict:
         ),
         "milestones": milestones,
         "is_funded": any(p.status == Payment.Status.PAID for p in payments),
+        "disputes": disputes,
+        "is_disputed": bool(open_disputes),
+        "can_dispute": any(p.status == Payment.Status.PAID and not p.disputed for p in payments),
         "fee_percent": services.platform_fee_percent(),
     }
 
@@ -99,6 +129,7 @@ def workspace_panel(*, request, contract: Contract) -> str:
             "can_fund": can_fund,
             "can_fund_milestones": open_for_money,
             "can_plan": open_for_money and not summary["payments"],
+            "is_party": contract.role_of(request.user) is not None,
         },
         request=request,
     )
@@ -233,6 +264,57 @@ def webhook(request, provider: str):
     return JsonResponse({"received": event.event_id})
 
 
+@require_http_methods(["GET", "POST"])
+@limit_posts("dispute_open")
+def dispute_open(request, pk: int):
+    """A party disputes a held payment: the money stays in escrow until a moderator
+    settles it. Only the contract's two parties (staff settle disputes, never open them)."""
+    contract = _get_contract_for_party(request, pk)
+    if contract.role_of(request.user) is None:
+        raise Http404
+    payments = services.disputable(contract)
+    if request.method == "POST":
+        form = DisputeForm(request.POST, request.FILES, payments=payments)
+        if form.is_valid():
+            try:
+                services.dispute_open(
+                    contract=contract,
+                    user=request.user,
+                    payment_id=form.cleaned_data["payment"],
+                    reason=form.cleaned_data["reason"],
+                    files=form.cleaned_data["files"],
+                )
+            except ValidationError as exc:
+                form_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Dispute opened. The money stays in escrow until a moderator settles it."),
+                )
+                return redirect("payments:statement", pk=contract.pk)
+        status = 400
+    else:
+        form = DisputeForm(payments=payments)
+        status = 200
+    return render(
+        request,
+        "payments/dispute_open.html",
+        {"contract": contract, "job": contract.job, "form": form, "payments": payments},
+        status=status,
+    )
+
+
+@require_GET
+def dispute_file(request, pk: int, file_id):
+    contract = _get_contract_for_party(request, pk)
+    attachment = get_object_or_404(DisputeFile, pk=file_id, dispute__contract=contract)
+    return serve_private_file(
+        attachment.file,
+        download_name=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
 @require_GET
 def statement(request, pk: int):
     """The contract's money: each funding, release (with its fee) and refund."""
@@ -240,7 +322,12 @@ def statement(request, pk: int):
     return render(
         request,
         "payments/statement.html",
-        {"contract": contract, "job": contract.job, "summary": escrow_summary(contract)},
+        {
+            "contract": contract,
+            "job": contract.job,
+            "summary": escrow_summary(contract),
+            "is_party": contract.role_of(request.user) is not None,
+        },
     )
 
 

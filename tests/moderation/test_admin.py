@@ -232,6 +232,7 @@ def test_the_moderators_group_has_exactly_the_permissions_it_needs():
         ("jobs", "change_job"),
         ("accounts", "change_user"),
         ("moderation", "change_report"),
+        ("payments", "change_dispute"),
     }
 
 

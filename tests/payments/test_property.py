@@ -1,4 +1,5 @@
-"""Any sequence of fund / pay / fail / approve / end / milestones / withdraw keeps the
+"""Any sequence of fund / pay / fail / approve / end / milestones / withdraw / dispute and
+a moderator's release, refund or split keeps the
 ledger balanced and every account on its side of zero (the autouse check in conftest runs
 the full audit at the end; here it runs after every step too)."""
 
@@ -8,15 +9,15 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from contracts import services as contract_services
-from contracts.models import Deliverable
+from contracts.models import Deliverable, quantize_money
 from payments import sandbox, services
-from payments.models import Payment, Payout
+from payments.models import Dispute, Payment, Payout
 from tests.contracts.factories import ContractFactory
-from tests.factories import BidFactory, ClientFactory, JobFactory, VAFactory
+from tests.factories import BidFactory, ClientFactory, JobFactory, UserFactory, VAFactory
 from tests.payments.conftest import assert_ledger_consistent, deliver, process
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +38,9 @@ ACTIONS = [
     "withdraw",
     "payout_complete",
     "payout_fail",
+    "dispute",
+    "settle_split",
+    "settle_all",
 ]
 
 
@@ -52,6 +56,32 @@ def _contracts(currencies):
 def _pick(milestones, pick: int):
     milestones = list(milestones.order_by("position"))
     return milestones[pick % len(milestones)] if milestones else None
+
+
+def _settle(contract, action: str, pick: int) -> None:
+    """A moderator settles the contract's open dispute: a split (half and the rest, in
+    whole units of the currency) or everything to one side."""
+    dispute = Dispute.objects.open().filter(contract=contract).select_related("payment").first()
+    if dispute is None:
+        return
+    moderator = UserFactory(is_staff=True)
+    amount, currency = dispute.payment.amount, dispute.payment.currency
+    to_va = quantize_money(amount / 2, currency)
+    if action == "settle_split" and 0 < to_va < amount:
+        services.dispute_settle(
+            dispute_id=dispute.pk,
+            moderator=moderator,
+            outcome="split",
+            reason="Half each",
+            va_amount=to_va,
+            client_amount=amount - to_va,
+            currency=currency,
+        )
+    else:
+        outcome = "release" if pick else "refund"
+        services.dispute_settle(
+            dispute_id=dispute.pk, moderator=moderator, outcome=outcome, reason="Decided"
+        )
 
 
 def _step(contract, action: str, pick: int) -> None:
@@ -95,6 +125,20 @@ def _step(contract, action: str, pick: int) -> None:
                         provider="sandbox", body=body, signature=sandbox.sign(body)
                     )
                 )
+        elif action == "dispute":
+            held = contract.escrow_payments.held().order_by("pk")
+            if not held.exists() and contract.is_active and not contract.milestones.exists():
+                # Nothing held yet: fund it first, so disputes are reached in short runs too.
+                process(deliver(services.funding_start(contract=contract, client=contract.client)))
+            if held.exists():
+                services.dispute_open(
+                    contract=contract,
+                    user=contract.va if pick else contract.client,
+                    payment_id=held[pick % held.count()].pk,
+                    reason="Not as agreed",
+                )
+        elif action in ("settle_split", "settle_all"):
+            _settle(contract, action, pick)
         elif action == "complete":
             contract_services.contract_complete(contract=contract, client=contract.client)
         elif action == "end":
@@ -105,7 +149,7 @@ def _step(contract, action: str, pick: int) -> None:
 
 
 @settings(
-    max_examples=25,
+    max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     derandomize=True,
@@ -120,6 +164,24 @@ def _step(contract, action: str, pick: int) -> None:
         min_size=1,
         max_size=20,
     )
+)
+@example(
+    steps=[
+        (0, "dispute", 0),
+        (0, "settle_split", 0),
+        (1, "dispute", 1),
+        (1, "approve", 0),
+        (1, "settle_all", 1),
+        (2, "dispute", 0),
+        (2, "end", 0),
+        (2, "settle_all", 0),
+        (3, "fund_milestone", 0),
+        (3, "pay", 0),
+        (3, "dispute", 0),
+        (3, "approve_milestone", 0),
+        (3, "settle_split", 0),
+        (3, "withdraw", 0),
+    ]
 )
 def test_any_sequence_keeps_the_ledger_balanced_and_balances_on_their_side(steps):
     contracts = _contracts(
@@ -150,3 +212,6 @@ def test_any_sequence_keeps_the_ledger_balanced_and_balances_on_their_side(steps
         assert released.count() == released.values("milestone").distinct().count()
         if not contract.is_active:
             assert Payment.Status.PAID not in statuses  # nothing stays held after the end
+        # A dispute holds its payment: an open one is always on money still in escrow.
+        for dispute in Dispute.objects.open().filter(contract=contract).select_related("payment"):
+            assert dispute.payment.status == Payment.Status.PAID

@@ -265,6 +265,12 @@ ROWS: dict[str, tuple[str, str]] = {
     "notifications:preferences": ("", "login ok ok ok ok ok ok ok login"),
     "notifications:unsubscribe": ("token='not-a-token'", "404 404 404 404 404 404 404 404 404"),
     "payments:balance": ("", "login ok ok ok ok ok ok ok login"),
+    # Disputes (issue 17): the two parties open them; staff settle them in the admin instead.
+    "payments:dispute_open": ("pk=contract", "404 ok 404 404 404 ok 404 404 404"),
+    "payments:dispute_file": (
+        "pk=contract,file_id='00000000-0000-4000-8000-000000000000'",
+        "404 404 404 404 404 404 404 404 404",
+    ),
     "payments:fund": ("pk=contract", "405 405 405 405 405 405 405 405 405"),
     "payments:milestone_approve": (
         "pk=contract,milestone_id='999999'",
