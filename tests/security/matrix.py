@@ -253,6 +253,16 @@ ROWS: dict[str, tuple[str, str]] = {
     ),
     "moderation:report_message": ("pk=message", "login ok 404 404 404 404 404 404 login"),
     "moderation:report_user": ("pk=bidding_va", "login ok ok 404 ok ok ok ok login"),
+    # Outgoing webhooks (issue 19): each user's own endpoints only.
+    "webhooks:endpoints": ("", "login ok ok ok ok ok ok ok login"),
+    "webhooks:endpoint": ("pk=webhook", "login ok 404 404 404 404 404 404 login"),
+    "webhooks:endpoint_delete": ("pk=webhook", "405 405 405 405 405 405 405 405 405"),
+    "webhooks:endpoint_enable": ("pk=webhook", "405 405 405 405 405 405 405 405 405"),
+    "webhooks:endpoint_test": ("pk=webhook", "405 405 405 405 405 405 405 405 405"),
+    "webhooks:delivery_resend": (
+        "pk=webhook,delivery_pk=webhook_delivery",
+        "405 405 405 405 405 405 405 405 405",
+    ),
     "notifications:alert_create": ("", "login 404 404 ok ok ok ok 404 login"),
     "notifications:alert_delete": ("pk=alert", "405 405 405 405 405 405 405 405 405"),
     "notifications:alert_edit": ("pk=alert", "login 404 404 ok 404 404 404 404 login"),
