@@ -38,7 +38,7 @@ class Endpoint(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhook_endpoints"
     )
-    url = models.URLField(_("URL"), max_length=500)
+    url = models.CharField(_("URL"), max_length=500)
     description = models.CharField(_("description"), max_length=120, blank=True)
     events = ArrayField(models.CharField(max_length=40), default=list)
     # Kept as is: we need it to sign. It is shown once, when the endpoint is created.
@@ -93,6 +93,11 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+    @property
+    def public_id(self) -> str:
+        """The id an endpoint sees in the payload."""
+        return f"evt_{self.pk}"
 
 
 class DeliveryQuerySet(models.QuerySet):

@@ -168,10 +168,6 @@ def endpoint_disable(*, endpoint: Endpoint) -> None:
         data={
             "url": reverse("webhooks:endpoint", args=[endpoint.pk]),
             "title": endpoint.url,
-            "message": _(
-                "We stopped sending to this webhook endpoint after %(count)d failed tries in a row. Turn it back on from its page once it answers again."
-            )
-            % {"count": endpoint.consecutive_failures},
         },
     )
 
@@ -223,7 +219,7 @@ def _add_deliveries(event: Event, endpoint_ids: list[int]) -> int:
 def envelope(event: Event) -> dict:
     """What an endpoint receives: the event's id, type and time around its data."""
     return {
-        "id": f"evt_{event.pk}",
+        "id": event.public_id,
         "type": event.type,
         "created": int(event.created_at.timestamp()),
         "data": event.payload,
