@@ -70,6 +70,8 @@ ROWS: dict[str, tuple[str, str]] = {
     "api:hours": ("pk=contract", "404 ok 404 404 404 ok 404 ok 404"),
     "api:job_manual": ("pk=job", "401 ok 404 404 404 404 404 ok 401"),
     "api:jobs": ("", "ok ok ok ok ok ok ok ok ok"),
+    "api:webhook": ("pk=webhook", "401 ok 404 404 404 404 404 404 401"),
+    "api:webhooks": ("", "401 ok ok ok ok ok ok ok 401"),
     "api:me": ("", "401 ok ok ok ok ok ok ok 401"),
     "api:messages": ("pk=contract", "404 ok 404 404 404 ok 404 ok 404"),
     "api:my_bids": ("", "401 ok ok ok ok ok ok ok 401"),

@@ -332,3 +332,34 @@ def test_localhost_only_while_the_setting_is_on(settings):
     for url in ("http://127.0.0.1:8001/x", "https://localhost/x", "http://localhost/x"):
         with pytest.raises(services.ValidationError):
             services.check_url(url)
+
+
+def test_https_is_spoken_to_an_https_url(client_user, receiver):
+    # The receiver speaks plain HTTP: an https:// URL must fail the TLS handshake, not
+    # quietly fall back to plain text.
+    hook = endpoint_for(client_user, receiver.url.replace("http://", "https://"))
+    sent = services.test_event_send(endpoint=hook, user=client_user)
+    delivery.deliver(delivery_id=sent.pk)
+    attempt = Attempt.objects.get(delivery=sent)
+    assert attempt.status_code is None and "SSL" in attempt.error
+    assert receiver.received() == []
+
+
+def test_the_sweep_queues_only_what_is_due(client_user, receiver):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    hook = endpoint_for(client_user, receiver.url)
+    due = services.test_event_send(endpoint=hook, user=client_user)
+    backing_off = services.test_event_send(endpoint=hook, user=client_user)
+    done = services.test_event_send(endpoint=hook, user=client_user)
+    Delivery.objects.filter(pk=backing_off.pk).update(
+        next_attempt_at=timezone.now() + timedelta(minutes=5)
+    )
+    Delivery.objects.filter(pk=done.pk).update(status="sent")
+    assert services.outbox_sweep(min_age=timedelta(0)) == 1
+    assert services.outbox_sweep(min_age=timedelta(minutes=1)) == 0
+    assert list(Delivery.objects.due(older_than=timedelta(0)).values_list("pk", flat=True)) == [
+        due.pk
+    ]
