@@ -15,7 +15,6 @@ class Scope(models.TextChoices):
     JOBS_WRITE = "jobs:write", _("Post and manage your tasks, decide on their bids")
     BIDS_WRITE = "bids:write", _("Place and withdraw your bids")
     CONTRACTS_WRITE = "contracts:write", _("Work in your contracts: send messages")
-    WEBHOOKS_WRITE = "webhooks:write", _("Add and delete your webhook endpoints")
 
 
 class TokenQuerySet(models.QuerySet):

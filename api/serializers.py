@@ -256,22 +256,6 @@ class MeSerializer(serializers.Serializer):
     timezone = serializers.CharField()
 
 
-class WebhookEndpointSerializer(serializers.Serializer):
-    """An endpoint as its owner sees it; the signing secret only in the create answer."""
-
-    id = serializers.IntegerField()
-    url = serializers.CharField()
-    description = serializers.CharField()
-    events = serializers.ListField(child=serializers.CharField())
-    created_at = serializers.DateTimeField()
-    disabled_at = serializers.DateTimeField(allow_null=True)
-    last_success_at = serializers.DateTimeField(allow_null=True)
-
-
-class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
-    secret = serializers.CharField()  # only in the create answer
-
-
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()

@@ -64,8 +64,6 @@ urlpatterns = [
         views.NotificationRead.as_view(),
         name="notification_read",
     ),
-    path(f"{v1}webhooks/", views.WebhookEndpoints.as_view(), name="webhooks"),
-    path(f"{v1}webhooks/<int:pk>/", views.WebhookEndpointDetail.as_view(), name="webhook"),
     path(f"{v1}me/", views.Me.as_view(), name="me"),
     # The profile's token page (server-rendered, session only).
     path("profile/tokens/", pages.tokens, name="tokens"),

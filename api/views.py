@@ -41,9 +41,6 @@ from marketplace import ratelimit
 from marketplace.storage import serve_private_file
 from notifications import services as notification_services
 from notifications.models import Notification
-from webhooks import services as webhook_services
-from webhooks.forms import EndpointForm
-from webhooks.models import Endpoint
 
 ERRORS = {
     code: OpenApiResponse(out.ErrorSerializer, description=text)
@@ -695,56 +692,6 @@ class NotificationRead(ApiView):
         self.signed_in()
         get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
         notification_services.notification_mark_read(user=request.user, notification_id=pk)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-WebhookInput = form_serializer("WebhookInput", EndpointForm)
-
-
-class WebhookEndpoints(ApiView):
-    """Your webhook endpoints (the profile's /profile/webhooks/ page, as an API)."""
-
-    write_scope = Scope.WEBHOOKS_WRITE
-
-    @extend_schema(
-        responses={
-            200: page_of("WebhookEndpointPage", out.WebhookEndpointSerializer),
-            **errors(401, 429),
-        }
-    )
-    def get(self, request):
-        self.signed_in()
-        endpoints = Endpoint.objects.for_user(request.user)
-        return paginated(self, endpoints, out.WebhookEndpointSerializer)
-
-    @extend_schema(
-        request={"application/json": WebhookInput},
-        responses={201: out.WebhookEndpointCreatedSerializer, **errors(400, 401, 403, 409, 429)},
-    )
-    def post(self, request):
-        self.signed_in()
-        data = validated(EndpointForm(request.data))
-        endpoint = webhook_services.endpoint_create(user=request.user, **data)
-        return Response(
-            out.WebhookEndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED
-        )
-
-
-class WebhookEndpointDetail(ApiView):
-    write_scope = Scope.WEBHOOKS_WRITE
-
-    def _endpoint(self, request, pk: int) -> Endpoint:
-        self.signed_in()
-        return get_object_or_404(Endpoint.objects.for_user(request.user), pk=pk)
-
-    @extend_schema(responses={200: out.WebhookEndpointSerializer, **errors(401, 404, 429)})
-    def get(self, request, pk: int):
-        return Response(out.WebhookEndpointSerializer(self._endpoint(request, pk)).data)
-
-    @extend_schema(responses={204: None, **errors(401, 403, 404, 429)})
-    def delete(self, request, pk: int):
-        endpoint = self._endpoint(request, pk)
-        webhook_services.endpoint_delete(endpoint=endpoint, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

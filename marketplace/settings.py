@@ -74,7 +74,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
-    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -347,16 +346,7 @@ CELERY_TASK_PUBLISH_RETRY = False
 # Notification email retries back off base, 2×base, 4×base… seconds; `failed` after the last.
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.float("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30)
-# Outgoing webhooks (issue 19): each delivery is tried at once, then after each wait in the
-# schedule (seconds; 1 min, 5 min, 30 min, 2 h, 12 h), then `failed`; an endpoint with this
-# many failed tries in a row is turned off and its owner told.
-WEBHOOKS_RETRY_SCHEDULE = env.list("WEBHOOKS_RETRY_SCHEDULE", default=[60, 300, 1800, 7200, 43200])
-WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", default=15)
-WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=5)
-# http://localhost and http://127.0.0.1 endpoints, for development and tests only.
-WEBHOOKS_ALLOW_HTTP_LOCALHOST = env.bool("WEBHOOKS_ALLOW_HTTP_LOCALHOST", default=DEBUG)
 CELERY_BEAT_SCHEDULE: dict = {
-    "webhooks-sweep": {"task": "webhooks.tasks.sweep_outbox", "schedule": 60.0},
     # Each app adds its periodic tasks here, e.g. "jobs-auto-close".
     "notifications-sweep": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
     # Hourly: each user's digest goes out when it is 08:00 where they live.

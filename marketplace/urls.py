@@ -22,7 +22,6 @@ urlpatterns = [
     path("", include("moderation.urls")),
     path("", include("directory.urls")),
     path("", include("payments.urls")),
-    path("", include("webhooks.urls")),
     path("", include("api.urls")),
 ]
 
