@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 
 .PHONY: help venv install run test lint fmt messages migrations-check check-deploy ci \
-	services-status services-stop chromium loadtest seed bench bench-live wrk
+	services-status services-stop chromium loadtest seed bench bench-live wrk nginx scale-test
 
 help:  ## list the targets
 	@grep -E '^[a-zA-Z_. -]+:.*## ' $(MAKEFILE_LIST) | \
@@ -64,22 +64,29 @@ test: $(STAMP) .env messages chromium  ## the whole test suite (private PostgreS
 	$(PY) scripts/run.py exec -- $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Issue 11's sizes; e.g. `make seed SEED_ARGS="--users 2000 --jobs 5000 --bids 20000"`.
+# The 1M run of issue 20 (optional, about ten times as long):
+#   make seed SEED_ARGS="--users 500000 --jobs 1000000 --bids 10000000 --notifications 1000000 --seed 42"
 SEED_ARGS ?= --users 50000 --jobs 100000 --bids 1000000 --notifications 100000 --seed 42
 BENCH_ARGS ?=
 
 seed: $(STAMP) .env messages  ## fill the database at benchmark scale (COPY, progress lines; SEED_ARGS=...)
 	$(PY) scripts/run.py exec -- $(SHELL) -c '$(PY) manage.py migrate --noinput && $(PY) manage.py seed $(SEED_ARGS)'
 
-wrk:
-	@if ! command -v wrk >/dev/null; then \
+# $(call apt_install,COMMAND,PACKAGE,WHAT FOR): install a Debian package when missing (as root).
+define apt_install
+	@if ! command -v $(1) >/dev/null && [ ! -x /usr/sbin/$(1) ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			echo "installing wrk for the benchmark"; \
+			echo "installing $(2) for $(3)"; \
 			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 		else \
-			echo "wrk is missing: apt-get install wrk (as root)"; exit 1; \
+			echo "$(1) is missing: apt-get install $(2) (as root)"; exit 1; \
 		fi; \
 	fi
+endef
+
+wrk:
+	$(call apt_install,wrk,wrk,the benchmark)
 
 bench: $(STAMP) .env messages wrk  ## pages against Django's ceiling on the seeded database (after make seed; BENCH_ARGS=...)
 	$(PY) scripts/run.py exec -- $(PY) bench/run.py $(BENCH_ARGS)
@@ -91,6 +98,13 @@ bench-live: $(STAMP) .env messages  ## 1,000 signed-in sockets on one live (uvic
 LOADTEST_ARGS ?=
 loadtest: $(STAMP) .env messages  ## Locust against gunicorn on a scratch database (LOADTEST_ARGS="--users 50 --minutes 2")
 	$(PY) scripts/run.py exec -- $(PY) loadtest/run.py $(LOADTEST_ARGS)
+
+nginx:
+	$(call apt_install,nginx,nginx,the scale test)
+
+SCALE_ARGS ?=
+scale-test: $(STAMP) .env messages nginx  ## two gunicorn masters behind nginx + two workers under Locust; stale reads (SCALE_ARGS="--users 20 --minutes 2")
+	$(PY) scripts/run.py exec -- $(PY) loadtest/scale.py $(SCALE_ARGS)
 
 lint: $(STAMP)  ## ruff check + ruff format --check
 	$(VENV)/bin/ruff check .

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.modelfields import URLField
 from marketplace.search import bilingual_query
 from marketplace.storage import generated_key, private_storage
 
@@ -245,7 +246,7 @@ class PortfolioItem(models.Model):
     original_name = models.CharField(max_length=255, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveBigIntegerField(default=0)
-    link = models.URLField(_("link"), blank=True)
+    link = URLField(_("link"), blank=True)
     # The file stays private. With `show_preview` a small re-encoded copy of a picture
     # (marketplace.uploads.make_thumbnail) is shown to everyone, on the VA's public page
     # and directory card.
@@ -275,7 +276,7 @@ class PortfolioItem(models.Model):
 class ClientProfile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="client_profile")
     display_name = models.CharField(_("name or company"), max_length=120, blank=True)
-    website = models.URLField(_("website"), blank=True)
+    website = URLField(_("website"), blank=True)
     about = models.TextField(_("about"), blank=True, max_length=3000)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -92,9 +92,13 @@ def skill_get_or_create(*, name: str) -> Skill:
     try:
         # A savepoint, so a concurrent insert of the same skill does not break the caller's transaction.
         with transaction.atomic():
-            return Skill.objects.create(name=name, slug=slug)
+            skill = Skill.objects.create(name=name, slug=slug)
     except IntegrityError:
         return Skill.objects.get(slug=slug)
+    # A new name in the catalogue (jobs.models.catalogue_version): every process's filter
+    # forms list it on their next request.
+    generations.bump(generations.CATALOGUE)
+    return skill
 
 
 def role_enable(*, user: User, role: str) -> None:

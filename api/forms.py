@@ -33,7 +33,9 @@ def _schema_field(field: forms.Field) -> serializers.Field:
     if isinstance(field, forms.TypedChoiceField):
         return serializers.IntegerField(**common)
     if isinstance(field, forms.ChoiceField):
-        return serializers.ChoiceField(choices=[c for c, _l in field.choices if c], **common)
+        return serializers.ChoiceField(
+            choices=[(c, label) for c, label in field.choices if c], **common
+        )
     if isinstance(field, forms.FileField):
         return serializers.ListField(child=serializers.FileField(), **common)
     if isinstance(field, forms.BooleanField):

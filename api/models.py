@@ -15,6 +15,11 @@ class Scope(models.TextChoices):
     JOBS_WRITE = "jobs:write", _("Post and manage your tasks, decide on their bids")
     BIDS_WRITE = "bids:write", _("Place and withdraw your bids")
     CONTRACTS_WRITE = "contracts:write", _("Work in your contracts: send messages")
+    WEBHOOKS_WRITE = "webhooks:write", _("Add and delete your webhook endpoints")
+    PAYMENTS_WRITE = (
+        "payments:write",
+        _("Move money: fund escrow, plan and approve milestones, open disputes, withdraw"),
+    )
 
 
 class TokenQuerySet(models.QuerySet):

@@ -256,9 +256,166 @@ class MeSerializer(serializers.Serializer):
     timezone = serializers.CharField()
 
 
+class WebhookEndpointSerializer(serializers.Serializer):
+    """An endpoint as its owner sees it; the signing secret only in the create answer."""
+
+    id = serializers.IntegerField()
+    url = serializers.CharField()
+    description = serializers.CharField()
+    events = serializers.ListField(child=serializers.CharField())
+    created_at = serializers.DateTimeField()
+    disabled_at = serializers.DateTimeField(allow_null=True)
+    last_success_at = serializers.DateTimeField(allow_null=True)
+
+
+class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
+    secret = serializers.CharField()  # only in the create answer
+
+
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
     fields = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()), required=False
     )
+
+
+class AttachmentSerializer(serializers.Serializer):
+    """A private file on a task's manual: its client, staff and the hired VA open it."""
+
+    id = serializers.IntegerField()
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, attachment) -> str:
+        return reverse("api:job_attachment", args=[attachment.job_id, attachment.pk])
+
+
+class InterviewSlotSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+
+
+class InterviewSerializer(serializers.Serializer):
+    """An interview as its two parties (and staff) see it; times are UTC (ISO 8601)."""
+
+    id = serializers.IntegerField()
+    bid_id = serializers.IntegerField()
+    job_id = serializers.IntegerField(source="bid.job_id")
+    status = serializers.CharField()
+    duration_minutes = serializers.IntegerField()
+    meeting_url = serializers.CharField()
+    note = serializers.CharField()
+    proposed_by_id = serializers.IntegerField(allow_null=True)
+    slots = InterviewSlotSerializer(many=True)
+    chosen_slot_id = serializers.IntegerField(allow_null=True)
+    starts_at = serializers.DateTimeField(allow_null=True)
+    ics_sequence = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+
+class TimesheetSerializer(serializers.Serializer):
+    week_start = serializers.DateField()
+    status = serializers.CharField()
+    total_hours = serializers.DecimalField(max_digits=6, decimal_places=2, coerce_to_string=True)
+    amount = MoneyField(allow_null=True)
+    client_comment = serializers.CharField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+
+class EscrowPaymentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    milestone_id = serializers.IntegerField(allow_null=True)
+    amount = MoneyField()
+    currency = serializers.CharField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    paid_at = serializers.DateTimeField(allow_null=True)
+    settled_at = serializers.DateTimeField(allow_null=True)
+
+
+class StatementSerializer(serializers.Serializer):
+    """A contract's money in escrow, as its statement page shows it (payments.summaries)."""
+
+    contract_id = serializers.IntegerField()
+    currency = serializers.CharField()
+    funded = MoneyField()
+    held = MoneyField()
+    released = MoneyField()
+    fees = MoneyField()
+    va_received = MoneyField()
+    refunded = MoneyField()
+    fee_percent = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=True)
+    is_funded = serializers.BooleanField()
+    is_disputed = serializers.BooleanField()
+    payments = EscrowPaymentSerializer(many=True)
+
+
+class BalanceSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    available = MoneyField()
+    pending = MoneyField()
+    minimum = MoneyField()
+    can_withdraw = serializers.BooleanField()
+
+
+class MilestoneSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    position = serializers.IntegerField()
+    title = serializers.CharField()
+    amount = MoneyField()
+    due_date = serializers.DateField()
+    approved_at = serializers.DateTimeField(allow_null=True)
+
+
+class CheckoutSerializer(serializers.Serializer):
+    """A started funding: the client pays at `checkout_url` (the provider's hosted page, or
+    the sandbox's); the contract shows it funded once the provider's webhook confirms it."""
+
+    id = serializers.IntegerField()
+    reference = serializers.UUIDField()
+    milestone_id = serializers.IntegerField(allow_null=True)
+    amount = MoneyField()
+    currency = serializers.CharField()
+    provider = serializers.CharField()
+    status = serializers.CharField()
+    checkout_url = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class DisputeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    payment_id = serializers.IntegerField()
+    opened_by_id = serializers.IntegerField()
+    reason = serializers.CharField()
+    status = serializers.CharField()
+    outcome = serializers.CharField()
+    va_amount = MoneyField(allow_null=True)
+    client_amount = MoneyField(allow_null=True)
+    settlement_reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    settled_at = serializers.DateTimeField(allow_null=True)
+
+
+class PayoutSerializer(serializers.Serializer):
+    """A withdrawal. `sandbox_url`: the sandbox's transfer page (only with the sandbox)."""
+
+    id = serializers.IntegerField()
+    reference = serializers.UUIDField()
+    amount = MoneyField()
+    currency = serializers.CharField()
+    provider = serializers.CharField()
+    status = serializers.CharField()
+    failure_reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    settled_at = serializers.DateTimeField(allow_null=True)
+    sandbox_url = serializers.SerializerMethodField()
+
+    def get_sandbox_url(self, payout) -> str | None:
+        request = self.context.get("request")
+        if payout.provider != "sandbox" or request is None:
+            return None
+        return request.build_absolute_uri(payout.get_sandbox_url())

@@ -4,6 +4,7 @@ permission predicates the pages use), the page's own form for input, the same se
 Anything the caller may not see is a 404. Errors: api.errors. Scopes: api.permissions.
 """
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -25,22 +26,40 @@ from rest_framework.views import APIView
 
 from api import serializers as out
 from api.forms import form_serializer, validated
-from api.models import Scope
+from api.models import PersonalAccessToken, Scope
+from api.permissions import HasScope
 from bids import services as bid_services
-from bids.forms import BidForm, RejectForm
-from bids.models import Bid, WorkSample
-from bids.permissions import can_decide_on_bids, can_review_bids, can_view_sample
+from bids.forms import BidForm, ConfirmSlotForm, DeclineForm, InterviewForm, RejectForm
+from bids.models import Bid, Interview, InterviewSlot, WorkSample
+from bids.permissions import (
+    can_decide_on_bids,
+    can_review_bids,
+    can_view_sample,
+    is_interview_party,
+)
 from contracts import services as contract_services
-from contracts.forms import DeliverableForm, HourEntryForm, MessageForm, ReviewForm
-from contracts.models import Contract, Deliverable, HourEntry, Message, Review
+from contracts.forms import (
+    CommentForm,
+    DeliverableForm,
+    EndForm,
+    HourEntryForm,
+    MessageForm,
+    ReviewForm,
+)
+from contracts.models import Contract, Deliverable, HourEntry, Message, Review, Timesheet
 from jobs import services as job_services
 from jobs.board import BoardQuery, board_page
-from jobs.forms import BoardForm, JobForm, ManualForm
-from jobs.models import Category, Job, Skill
+from jobs.forms import AttachmentForm, BoardForm, JobForm, ManualForm
+from jobs.models import Category, Job, JobAttachment, Skill
+from jobs.permissions import can_open_attachments
 from marketplace import ratelimit
 from marketplace.storage import serve_private_file
 from notifications import services as notification_services
 from notifications.models import Notification
+from payments.summaries import escrow_summary, va_balances
+from webhooks import services as webhook_services
+from webhooks.forms import EndpointForm
+from webhooks.models import Endpoint
 
 ERRORS = {
     code: OpenApiResponse(out.ErrorSerializer, description=text)
@@ -97,6 +116,24 @@ class ApiView(APIView):
     def signed_in(self) -> None:
         if not self.request.user.is_authenticated:
             raise exceptions.NotAuthenticated()
+
+    def need_scope(self, scope: str) -> None:
+        """For an action whose scope depends on the caller's side (an interview's VA acts
+        with `bids:write`, its client with `jobs:write`): checked once the object is known."""
+        token = self.request.auth
+        if isinstance(token, PersonalAccessToken) and not token.has_scope(scope):
+            raise exceptions.PermissionDenied(HasScope.message, code=HasScope.code)
+
+
+def variant(base: type, name: str, *, attrs: dict, **schema):
+    """A view of `base` with `attrs` set and its own schema for POST (operationId, body).
+    Its own `post` function: extend_schema marks the function it decorates, so variants
+    sharing `base.post` would share (and overwrite) one schema."""
+
+    def post(self, request, *args, **kwargs):
+        return base.post(self, request, *args, **kwargs)
+
+    return type(name, (base,), {**attrs, "post": extend_schema(**schema)(post)}).as_view()
 
 
 class Cursor(CursorPagination):
@@ -367,6 +404,84 @@ class JobManual(ApiView):
         return Response(out.ManualSerializer(saved).data, status=status.HTTP_201_CREATED)
 
 
+def _attachments_job(request, pk: int) -> Job:
+    """A task whose manual attachments the caller may open (jobs.permissions): its client,
+    staff and the VA once hired; 404 for everyone else."""
+    job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk)
+    if not can_open_attachments(request.user, job):
+        raise Http404
+    return job
+
+
+AttachmentInput = form_serializer(
+    "AttachmentInput", AttachmentForm, extra={"file": serializers.FileField()}
+)
+
+
+class JobAttachments(ApiView):
+    """The task manual's private files. GET: whoever may open them; POST (multipart,
+    one `file`): the task's client (or staff), checked by content as on the manual page."""
+
+    write_scope = Scope.JOBS_WRITE
+
+    @extend_schema(
+        operation_id="job_attachments_list",
+        responses={200: out.AttachmentSerializer(many=True), **errors(401, 404, 429)},
+    )
+    def get(self, request, pk: int):
+        job = _attachments_job(request, pk)
+        items = JobAttachment.objects.filter(job=job).order_by("created_at", "pk")
+        return Response(out.AttachmentSerializer(items, many=True).data)
+
+    @extend_schema(
+        operation_id="job_attachments_create",
+        request={"multipart/form-data": AttachmentInput},
+        responses={201: out.AttachmentSerializer, **errors(400, 401, 403, 404, 409, 429)},
+    )
+    def post(self, request, pk: int):
+        self.signed_in()
+        job = _managed_job(request, pk)
+        data = validated(AttachmentForm(request.data, request.FILES or None))
+        try:
+            item = job_services.job_attachment_add(
+                job=job, by=request.user, uploaded_file=data["file"]
+            )
+        except ValidationError as exc:
+            # The manual page shows the service's refusal (type, size, count) at the file.
+            if hasattr(exc, "error_dict"):
+                raise
+            raise serializers.ValidationError({"file": exc.messages}) from exc
+        return Response(out.AttachmentSerializer(item).data, status=status.HTTP_201_CREATED)
+
+
+class JobAttachmentDetail(ApiView):
+    """GET: the file itself (as the manual page's link); DELETE: its client or staff."""
+
+    write_scope = Scope.JOBS_WRITE
+
+    @extend_schema(
+        operation_id="job_attachment_file",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **errors(401, 404, 429)},
+    )
+    def get(self, request, pk: int, attachment_id: int):
+        job = _attachments_job(request, pk)
+        item = get_object_or_404(JobAttachment.objects.filter(job=job), pk=attachment_id)
+        return serve_private_file(
+            item.file, download_name=item.original_name, content_type=item.content_type
+        )
+
+    @extend_schema(
+        operation_id="job_attachment_delete",
+        responses={204: None, **errors(401, 403, 404, 409, 429)},
+    )
+    def delete(self, request, pk: int, attachment_id: int):
+        self.signed_in()
+        job = _managed_job(request, pk)
+        item = get_object_or_404(JobAttachment.objects.filter(job=job), pk=attachment_id)
+        job_services.job_attachment_delete(attachment=item, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 # --- bids ----------------------------------------------------------------------------------
 
 
@@ -434,11 +549,50 @@ class MyBids(ApiView):
 
 
 class BidDetail(ApiView):
+    """One bid (sealed: its VA, the job's client, staff). PUT: its VA changes it while it
+    is undecided and the task is open, as the bid page's edit (multipart for new samples;
+    `remove_samples` lists sample ids to drop)."""
+
+    write_scope = Scope.BIDS_WRITE
+
     @extend_schema(responses={200: out.BidSerializer, **errors(401, 404, 429)})
     def get(self, request, pk: int):
         return Response(
             out.BidSerializer(get_object_or_404(_bids().visible_to(request.user), pk=pk)).data
         )
+
+    @extend_schema(
+        operation_id="bid_update",
+        request={"multipart/form-data": BidInput, "application/json": BidInput},
+        responses={200: out.BidSerializer, **errors(400, 401, 403, 404, 409, 429)},
+    )
+    def put(self, request, pk: int):
+        self.signed_in()
+        bid = get_object_or_404(
+            Bid.objects.by_va(request.user)
+            .select_related("job__client", "manual_version")
+            .prefetch_related("samples__portfolio_item"),
+            pk=pk,
+        )
+        # As the page: a decided or withdrawn bid, or a task no longer open, is refused
+        # before its input is read (bid_edit checks both again under the row locks).
+        reason = bid_services.can_user_bid(request.user, bid.job)
+        if reason is None and not bid.is_undecided:
+            reason = _("This bid has been decided and can no longer change.")
+        if reason is not None:
+            raise _Refused(reason)
+        self.limit("bid_submit")
+        form = BidForm(request.data, request.FILES or None, job=bid.job, va=request.user, bid=bid)
+        validated(form)
+        bid_services.bid_edit(
+            bid=bid,
+            va=request.user,
+            terms=form.terms(),
+            uploads=form.uploads,
+            portfolio_items=form.cleaned_data.get("portfolio_items") or [],
+            remove_sample_ids=form.cleaned_data.get("remove_samples") or [],
+        )
+        return Response(out.BidSerializer(_bids().get(pk=bid.pk)).data)
 
 
 class BidWithdraw(ApiView):
@@ -457,8 +611,17 @@ class BidWithdraw(ApiView):
 RejectInput = form_serializer("RejectInput", RejectForm)
 
 
+def _decidable_bid(view: ApiView, pk: int) -> Bid:
+    """A bid its job's own client may decide on (bids.permissions); 404 for everyone else."""
+    view.signed_in()
+    bid = get_object_or_404(Bid.objects.visible_to(view.request.user).select_related("job"), pk=pk)
+    if not can_decide_on_bids(view.request.user, bid.job):
+        raise Http404
+    return bid
+
+
 class BidDecision(ApiView):
-    """shortlist / reject / hire: only the job's own client (bids.permissions)."""
+    """shortlist / unshortlist / reject / hire: only the job's own client (bids.permissions)."""
 
     write_scope = Scope.JOBS_WRITE
     decision = ""
@@ -468,12 +631,11 @@ class BidDecision(ApiView):
         responses={200: out.BidSerializer, **errors(400, 401, 403, 404, 409, 429)},
     )
     def post(self, request, pk: int):
-        self.signed_in()
-        bid = get_object_or_404(Bid.objects.visible_to(request.user).select_related("job"), pk=pk)
-        if not can_decide_on_bids(request.user, bid.job):
-            raise Http404
+        bid = _decidable_bid(self, pk)
         if self.decision == "shortlist":
             bid_services.bid_shortlist(bid=bid, client=request.user)
+        elif self.decision == "unshortlist":
+            bid_services.bid_unshortlist(bid=bid, client=request.user)
         elif self.decision == "reject":
             message = validated(RejectForm(request.data))["message"]
             bid_services.bid_reject(bid=bid, client=request.user, message=message)
@@ -505,6 +667,152 @@ class SampleFile(ApiView):
         )
 
 
+# --- interviews ----------------------------------------------------------------------------
+
+
+def _interviews():
+    return Interview.objects.select_related("bid", "chosen_slot").prefetch_related(
+        Prefetch("slots", queryset=InterviewSlot.objects.order_by("starts_at", "pk"))
+    )
+
+
+def _tz(user) -> str:
+    return getattr(user, "timezone", "") or "UTC"
+
+
+_SLOT_FIELDS = {
+    f"slot_{i}": serializers.DateTimeField(
+        required=i == 1,
+        help_text=gettext_lazy(
+            "ISO 8601; without an offset it is read in your profile's time zone."
+        ),
+    )
+    for i in range(1, 4)
+}
+InterviewInput = form_serializer("InterviewInput", InterviewForm, extra=_SLOT_FIELDS)
+RescheduleInput = form_serializer(
+    "InterviewRescheduleInput",
+    InterviewForm,
+    extra={
+        **_SLOT_FIELDS,
+        "note": None,  # a new proposal keeps the first note
+        "room": serializers.ChoiceField(
+            choices=["keep", InterviewForm.ROOM_GENERATED, InterviewForm.ROOM_LINK]
+        ),
+    },
+)
+ConfirmInput = form_serializer("InterviewConfirmInput", ConfirmSlotForm)
+DeclineInput = form_serializer("InterviewDeclineInput", DeclineForm)
+
+
+class BidInterviews(ApiView):
+    """The job's client proposes 1–3 times for a shortlisted bid (as the interview page)."""
+
+    write_scope = Scope.JOBS_WRITE
+
+    @extend_schema(
+        operation_id="interview_propose",
+        request={"application/json": InterviewInput},
+        responses={201: out.InterviewSerializer, **errors(400, 401, 403, 404, 409, 429)},
+    )
+    def post(self, request, pk: int):
+        bid = _decidable_bid(self, pk)
+        form = InterviewForm(request.data, tz_name=_tz(request.user))
+        validated(form)
+        interview = bid_services.interview_propose(bid=bid, client=request.user, **form.proposal())
+        return Response(
+            out.InterviewSerializer(_interviews().get(pk=interview.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class InterviewList(ApiView):
+    """The interviews on the caller's bids and on their tasks' bids."""
+
+    @extend_schema(
+        operation_id="interviews_list",
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=Interview.Status.values),
+            OpenApiParameter("bid", OpenApiTypes.INT),
+        ],
+        responses={200: page_of("InterviewPage", out.InterviewSerializer), **errors(401, 429)},
+    )
+    def get(self, request):
+        self.signed_in()
+        interviews = _interviews().visible_to(request.user)
+        if request.query_params.get("status") in Interview.Status.values:
+            interviews = interviews.filter(status=request.query_params["status"])
+        if request.query_params.get("bid", "").isdigit():
+            interviews = interviews.filter(bid_id=int(request.query_params["bid"]))
+        return paginated(self, interviews, out.InterviewSerializer)
+
+
+class InterviewDetail(ApiView):
+    @extend_schema(
+        operation_id="interview_retrieve",
+        responses={200: out.InterviewSerializer, **errors(401, 404, 429)},
+    )
+    def get(self, request, pk: int):
+        return Response(
+            out.InterviewSerializer(
+                get_object_or_404(_interviews().visible_to(request.user), pk=pk)
+            ).data
+        )
+
+
+class InterviewAction(ApiView):
+    """confirm / decline / reschedule / cancel, by one of the two parties (bids.permissions).
+    The VA acts with `bids:write`, the client with `jobs:write`."""
+
+    write_scope = Scope.READ  # which write scope depends on the side: need_scope below
+    action = ""
+    inputs = {
+        "confirm": ConfirmInput,
+        "decline": DeclineInput,
+        "reschedule": RescheduleInput,
+        "cancel": None,
+    }
+
+    def post(self, request, pk: int):
+        self.signed_in()
+        interview = get_object_or_404(
+            _interviews().visible_to(request.user).select_related("bid__job"), pk=pk
+        )
+        if not is_interview_party(request.user, interview):
+            raise Http404
+        va_side = request.user.pk == interview.bid.va_id
+        self.need_scope(Scope.BIDS_WRITE if va_side else Scope.JOBS_WRITE)
+        if self.action == "confirm":
+            form = ConfirmSlotForm(request.data, interview=interview, tz_name=_tz(request.user))
+            slot = validated(form)["slot"]
+            bid_services.interview_confirm(interview=interview, user=request.user, slot_id=slot.pk)
+        elif self.action == "decline":
+            reason = validated(DeclineForm(request.data))["reason"]
+            bid_services.interview_decline(interview=interview, user=request.user, reason=reason)
+        elif self.action == "reschedule":
+            form = InterviewForm(request.data, tz_name=_tz(request.user), reschedule=True)
+            validated(form)
+            bid_services.interview_reschedule(
+                interview=interview, user=request.user, **form.rescheduling()
+            )
+        else:
+            bid_services.interview_cancel(interview=interview, user=request.user)
+        return Response(out.InterviewSerializer(_interviews().get(pk=interview.pk)).data)
+
+
+def interview_action(action: str):
+    """One view per action, each with its own schema (input and operationId)."""
+    body = InterviewAction.inputs[action]
+    return variant(
+        InterviewAction,
+        f"Interview{action.title()}",
+        attrs={"action": action},
+        operation_id=f"interview_{action}",
+        request={"application/json": body} if body else None,
+        responses={200: out.InterviewSerializer, **errors(400, 401, 403, 404, 409, 429)},
+    )
+
+
 # --- contracts and messages ----------------------------------------------------------------
 
 
@@ -534,6 +842,37 @@ class ContractDetail(ApiView):
     @extend_schema(responses={200: out.ContractSerializer, **errors(401, 404, 429)})
     def get(self, request, pk: int):
         return Response(out.ContractSerializer(_contract(request, pk)).data)
+
+
+EndInput = form_serializer("ContractEndInput", EndForm)
+
+
+class ContractClose(ApiView):
+    """complete (the client, when the work is done) or end early (either party, with a
+    `reason`); both open reviews, as on the workspace."""
+
+    write_scope = Scope.CONTRACTS_WRITE
+    action = ""
+
+    def post(self, request, pk: int):
+        contract = _contract(request, pk)
+        if self.action == "complete":
+            contract_services.contract_complete(contract=contract, client=request.user)
+        else:
+            reason = validated(EndForm(request.data))["reason"]
+            contract_services.contract_end(contract=contract, user=request.user, reason=reason)
+        return Response(out.ContractSerializer(_contract(request, pk)).data)
+
+
+def contract_close(action: str):
+    return variant(
+        ContractClose,
+        f"Contract{action.title()}",
+        attrs={"action": action},
+        operation_id=f"contract_{action}",
+        request={"application/json": EndInput} if action == "end" else None,
+        responses={200: out.ContractSerializer, **errors(400, 401, 403, 404, 409, 429)},
+    )
 
 
 MessageInput = form_serializer("MessageInput", MessageForm)
@@ -598,18 +937,38 @@ class ContractDeliverables(ApiView):
         return Response(out.DeliverableSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
-class DeliverableApprove(ApiView):
-    write_scope = Scope.CONTRACTS_WRITE
+ChangesInput = form_serializer("DeliverableChangesInput", CommentForm)
 
-    @extend_schema(
-        request=None, responses={200: out.DeliverableSerializer, **errors(401, 403, 404, 409, 429)}
-    )
+
+class DeliverableDecision(ApiView):
+    """approve / ask for changes (with a `comment`) on a delivery: the contract's client."""
+
+    write_scope = Scope.CONTRACTS_WRITE
+    decision = ""
+
     def post(self, request, pk: int, deliverable_id: int):
         contract = _contract(request, pk)
         item = get_object_or_404(Deliverable.objects.filter(contract=contract), pk=deliverable_id)
-        contract_services.deliverable_approve(deliverable=item, client=request.user)
+        if self.decision == "approve":
+            contract_services.deliverable_approve(deliverable=item, client=request.user)
+        else:
+            comment = validated(CommentForm(request.data))["comment"]
+            contract_services.deliverable_request_changes(
+                deliverable=item, client=request.user, comment=comment
+            )
         item = Deliverable.objects.prefetch_related("files").get(pk=item.pk)
         return Response(out.DeliverableSerializer(item).data)
+
+
+def deliverable_decision(decision: str):
+    return variant(
+        DeliverableDecision,
+        f"Deliverable{decision.title()}",
+        attrs={"decision": decision},
+        operation_id=f"deliverable_{decision}",
+        request={"application/json": ChangesInput} if decision == "changes" else None,
+        responses={200: out.DeliverableSerializer, **errors(400, 401, 403, 404, 409, 429)},
+    )
 
 
 HoursInput = form_serializer("HoursInput", HourEntryForm)
@@ -640,6 +999,83 @@ class ContractHours(ApiView):
         return Response(out.HourEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
+class HourEntryDetail(ApiView):
+    """One hour entry; DELETE: the contract's VA removes it from a week not yet approved."""
+
+    write_scope = Scope.CONTRACTS_WRITE
+
+    @extend_schema(
+        operation_id="hour_entry_retrieve",
+        responses={200: out.HourEntrySerializer, **errors(401, 404, 429)},
+    )
+    def get(self, request, pk: int, entry_id: int):
+        contract = _contract(request, pk)
+        entry = get_object_or_404(
+            HourEntry.objects.select_related("timesheet"), pk=entry_id, contract=contract
+        )
+        return Response(out.HourEntrySerializer(entry).data)
+
+    @extend_schema(
+        operation_id="hour_entry_delete",
+        responses={204: None, **errors(401, 403, 404, 409, 429)},
+    )
+    def delete(self, request, pk: int, entry_id: int):
+        contract = _contract(request, pk)
+        entry = get_object_or_404(
+            HourEntry.objects.select_related("contract"), pk=entry_id, contract=contract
+        )
+        contract_services.hour_entry_delete(entry=entry, va=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ContractWeeks(ApiView):
+    """Hourly work: the weekly timesheets (hours, status, the approved amount)."""
+
+    @extend_schema(
+        operation_id="contract_weeks_list",
+        responses={200: out.TimesheetSerializer(many=True), **errors(401, 404, 429)},
+    )
+    def get(self, request, pk: int):
+        contract = _contract(request, pk)
+        sheets = Timesheet.objects.filter(contract=contract).order_by("-week_start")
+        return Response(out.TimesheetSerializer(sheets, many=True).data)
+
+
+CommentInput = form_serializer("WeekDisputeInput", CommentForm)
+
+
+class WeekDecision(ApiView):
+    """approve / dispute (with a `comment`) a week: the contract's client."""
+
+    write_scope = Scope.CONTRACTS_WRITE
+    decision = ""
+
+    def post(self, request, pk: int, week):
+        contract = _contract(request, pk)
+        sheet = get_object_or_404(
+            Timesheet.objects.select_related("contract"), contract=contract, week_start=week
+        )
+        if self.decision == "approve":
+            contract_services.timesheet_approve(timesheet=sheet, client=request.user)
+        else:
+            comment = validated(CommentForm(request.data))["comment"]
+            contract_services.timesheet_dispute(
+                timesheet=sheet, client=request.user, comment=comment
+            )
+        return Response(out.TimesheetSerializer(Timesheet.objects.get(pk=sheet.pk)).data)
+
+
+def week_decision(decision: str):
+    return variant(
+        WeekDecision,
+        f"Week{decision.title()}",
+        attrs={"decision": decision},
+        operation_id=f"week_{decision}",
+        request={"application/json": CommentInput} if decision == "dispute" else None,
+        responses={200: out.TimesheetSerializer, **errors(400, 401, 403, 404, 409, 429)},
+    )
+
+
 ReviewInput = form_serializer("ReviewInput", ReviewForm)
 
 
@@ -663,6 +1099,47 @@ class ContractReviews(ApiView):
         data = validated(ReviewForm(request.data))
         review = contract_services.review_leave(contract=contract, author=request.user, **data)
         return Response(out.ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+
+
+# --- payments (read-only) ------------------------------------------------------------------
+
+_STATEMENT_TOTALS = ("funded", "held", "released", "fees", "va_received", "refunded")
+
+
+class ContractStatement(ApiView):
+    """The contract's escrow: funded, held, released (with fees) and refunded, as its
+    statement page (payments.summaries). The two parties and staff."""
+
+    @extend_schema(
+        operation_id="contract_statement",
+        responses={200: out.StatementSerializer, **errors(401, 404, 429)},
+    )
+    def get(self, request, pk: int):
+        contract = _contract(request, pk)
+        summary = escrow_summary(contract)
+        data = {
+            "contract_id": contract.pk,
+            "currency": contract.currency,
+            **{name: summary[name] for name in _STATEMENT_TOTALS},
+            "fee_percent": summary["fee_percent"],
+            "is_funded": summary["is_funded"],
+            "is_disputed": summary["is_disputed"],
+            "payments": summary["payments"],
+        }
+        return Response(out.StatementSerializer(data).data)
+
+
+class Balance(ApiView):
+    """The caller's VA balances per currency, as the balance page (payments.summaries)."""
+
+    @extend_schema(
+        operation_id="balance_list",
+        responses={200: out.BalanceSerializer(many=True), **errors(401, 429)},
+    )
+    def get(self, request):
+        self.signed_in()
+        _accounts, balances = va_balances(request.user)
+        return Response(out.BalanceSerializer(balances, many=True).data)
 
 
 # --- notifications and me ------------------------------------------------------------------
@@ -692,6 +1169,57 @@ class NotificationRead(ApiView):
         self.signed_in()
         get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
         notification_services.notification_mark_read(user=request.user, notification_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+WebhookInput = form_serializer("WebhookInput", EndpointForm)
+
+
+class WebhookEndpoints(ApiView):
+    """Your webhook endpoints (the profile's /profile/webhooks/ page, as an API)."""
+
+    write_scope = Scope.WEBHOOKS_WRITE
+
+    @extend_schema(
+        operation_id="webhooks_list",
+        responses={
+            200: page_of("WebhookEndpointPage", out.WebhookEndpointSerializer),
+            **errors(401, 429),
+        },
+    )
+    def get(self, request):
+        self.signed_in()
+        endpoints = Endpoint.objects.for_user(request.user)
+        return paginated(self, endpoints, out.WebhookEndpointSerializer)
+
+    @extend_schema(
+        request={"application/json": WebhookInput},
+        responses={201: out.WebhookEndpointCreatedSerializer, **errors(400, 401, 403, 409, 429)},
+    )
+    def post(self, request):
+        self.signed_in()
+        data = validated(EndpointForm(request.data))
+        endpoint = webhook_services.endpoint_create(user=request.user, **data)
+        return Response(
+            out.WebhookEndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED
+        )
+
+
+class WebhookEndpointDetail(ApiView):
+    write_scope = Scope.WEBHOOKS_WRITE
+
+    def _endpoint(self, request, pk: int) -> Endpoint:
+        self.signed_in()
+        return get_object_or_404(Endpoint.objects.for_user(request.user), pk=pk)
+
+    @extend_schema(responses={200: out.WebhookEndpointSerializer, **errors(401, 404, 429)})
+    def get(self, request, pk: int):
+        return Response(out.WebhookEndpointSerializer(self._endpoint(request, pk)).data)
+
+    @extend_schema(responses={204: None, **errors(401, 403, 404, 429)})
+    def delete(self, request, pk: int):
+        endpoint = self._endpoint(request, pk)
+        webhook_services.endpoint_delete(endpoint=endpoint, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -6,9 +6,11 @@ target: a share of the ceiling's requests/s, or of another page's.
 """
 
 import os
+import random
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 
 @dataclass
@@ -18,6 +20,62 @@ class Page:
     email: str | None = None
     target: float | None = None
     target_of: str = "ceiling"
+    # A cold page sends each of these paths once (never `path` again): queries the run has
+    # not sent before, so no cached ranking can answer them (`cold_searches`).
+    cold: list[str] = field(default_factory=list)
+    p99_max: float | None = None  # a latency target (ms) besides the ratio
+
+
+# Paths a cold page's run may send (one wrk run of `--duration` seconds); more requests
+# than this would repeat queries, which bench.run reports as a defect of the run.
+COLD_PATHS_PER_RUN = 8000
+
+
+def cold_searches(base: str, *, count: int, rng: random.Random, board: bool) -> list[str]:
+    """`count` distinct search URLs under `base` that a person could type: one or two words
+    of the seed's vocabulary (demo.vocabulary; two from the same task phrase, or a task word
+    and a word of one of its category's skills), in English or Indonesian, half of them with filters
+    (board: pay type, currency, category; directory: currency, category)."""
+    from demo import vocabulary as v
+
+    words = {language: v.search_words(language) for language in ("en", "id")}
+    phrases = {
+        language: [
+            (category, v.search_words_of(task))
+            for category, tasks in v.TASKS[language].items()
+            for task in tasks
+        ]
+        for language in ("en", "id")
+    }
+    seen: set[str] = set()
+    found: list[str] = []
+    for _ in range(count * 50):
+        if len(found) >= count:
+            break
+        language = rng.choice(("en", "id"))
+        category, phrase = rng.choice(phrases[language])
+        if rng.random() < 0.5 or len(phrase) < 2:
+            q = rng.choice(words[language])
+        elif rng.random() < 0.7:
+            q = " ".join(sorted(rng.sample(phrase, 2), key=phrase.index))
+        else:
+            skill_words = v.search_words_of(" ".join(v.SKILLS[category]))
+            q = f"{rng.choice(phrase)} {rng.choice(skill_words)}"
+        params = {"q": q}
+        if rng.random() < 0.5:
+            if rng.random() < 0.4:
+                params["category"] = rng.choice(v.CATEGORY_SLUGS)
+            if board and rng.random() < 0.6:
+                params["pay_type"] = rng.choice(("hourly", "fixed"))
+            if rng.random() < 0.6 or len(params) == 1:
+                params["currency"] = rng.choice(("IDR", "USD"))
+        url = f"{base}?{urlencode(params)}"
+        if url not in seen:
+            seen.add(url)
+            found.append(url)
+    if len(found) < count:
+        raise SystemExit(f"Only {len(found)} distinct cold queries for {base}; need {count}.")
+    return found
 
 
 def deep_page_path(number: int) -> str:
@@ -38,7 +96,9 @@ def deep_page_path(number: int) -> str:
     return "/jobs/?" + page.links("")["next"]
 
 
-def pages(*, deep_page: int = 500) -> list[Page]:
+def pages(*, deep_page: int = 500, cold_runs: int = 10, seed: int | None = None) -> list[Page]:
+    """The pages to measure. Cold pages get enough fresh queries for `cold_runs` wrk runs
+    (and the warm-up and query count); `seed` picks them (default: a new set every run)."""
     from demo.management.commands.seed import BENCH_CLIENT, BENCH_READER, BENCH_VA
     from jobs.models import Job
 
@@ -76,9 +136,21 @@ def pages(*, deep_page: int = 500) -> list[Page]:
             "/vas/?q=bookkeeping&currency=IDR&sort=rating",
             target=0.3,
         ),
+        *_cold_pages(cold_runs, seed),
         # Not a target: what any signed-in page costs before it shows anything (session,
         # user with unread count, header, footer), to read pages 6-8 against.
         Page("- signed-in layout, empty page", "/bench/layout/", BENCH_READER),
+    ]
+
+
+def _cold_pages(runs: int, seed: int | None) -> list[Page]:
+    rng = random.Random(seed if seed is not None else time.time_ns())  # noqa: S311 - not secret
+    count = runs * COLD_PATHS_PER_RUN + 50
+    board = cold_searches("/jobs/", count=count, rng=rng, board=True)
+    directory = cold_searches("/vas/", count=count, rng=rng, board=False)
+    return [
+        Page("12 board: cold search", board[0], target=0.3, cold=board, p99_max=50),
+        Page("13 directory: cold search", directory[0], target=0.3, cold=directory, p99_max=50),
     ]
 
 

@@ -17,6 +17,7 @@ from bids.services import (
     COVER_LETTER_MIN_LENGTH,
     MAX_INTERVIEW_SLOTS,
     BidTerms,
+    new_video_room_url,
     prepare_sample_uploads,
     validate_bid_amount,
 )
@@ -213,6 +214,14 @@ class LocalDateTimeField(forms.Field):
             return None
         if isinstance(value, datetime):
             return value
+        # A time with its own offset (ISO 8601, as the API's programs send it) is taken as
+        # it is; the browser's `datetime-local` has none and is read in tz_name below.
+        try:
+            stated = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            stated = None
+        if stated is not None and timezone.is_aware(stated):
+            return stated
         for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"):
             try:
                 naive = datetime.strptime(str(value).strip(), fmt)  # noqa: DTZ007
@@ -308,6 +317,32 @@ class InterviewForm(forms.Form):
             self.add_error("slot_2", _("Each proposed time must be different."))
         cleaned["slots"] = slots
         return cleaned
+
+    def proposal(self) -> dict:
+        """The cleaned times as `interview_propose` takes them (the page's and the API's):
+        without a link of the client's own, the service makes a private room."""
+        data = self.cleaned_data
+        return {
+            "slots": data["slots"],
+            "duration_minutes": data["duration_minutes"],
+            "meeting_url": data["meeting_url"] if data["room"] == self.ROOM_LINK else None,
+            "note": data.get("note", ""),
+        }
+
+    def rescheduling(self) -> dict:
+        """The cleaned times as `interview_reschedule` takes them: "keep" leaves the link
+        as it is, "generated" makes a new private room."""
+        data = self.cleaned_data
+        meeting_url = None
+        if data["room"] == self.ROOM_LINK:
+            meeting_url = data["meeting_url"]
+        elif data["room"] == self.ROOM_GENERATED:
+            meeting_url = new_video_room_url()
+        return {
+            "slots": data["slots"],
+            "duration_minutes": data["duration_minutes"],
+            "meeting_url": meeting_url,
+        }
 
 
 class ConfirmSlotForm(forms.Form):

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.modelfields import URLField
 from marketplace.storage import generated_key, private_storage
 
 
@@ -247,7 +248,7 @@ class Interview(models.Model):
     bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="interviews")
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)  # the .ics UID
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=30)
-    meeting_url = models.URLField(_("meeting link"), max_length=500)
+    meeting_url = URLField(_("meeting link"), max_length=500)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
     chosen_slot = models.ForeignKey(
         "InterviewSlot", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -28,6 +28,8 @@ from live.services import publish
 from marketplace.templatetags.money import format_money
 from marketplace.uploads import IMAGE_TYPES, SniffedFile, make_thumbnail, validate_upload
 from notifications.services import notify
+from webhooks import services as webhooks
+from webhooks.models import EventType
 
 logger = logging.getLogger(__name__)
 
@@ -418,6 +420,7 @@ def bid_submit(
             _refresh_bid_count(job)
             invitation_mark_accepted(job_id=job.pk, va_id=va.pk)
             _notify_bid("bid_submitted", bid, job, to=job.client_id, actor=va, at=now)
+            webhooks.bid_created_event(bid=bid)
             _publish_bid("created", bid, job)
     except Exception:
         _delete_stored(written)
@@ -584,6 +587,7 @@ def bid_hire(*, bid: Bid, client):
             manual_snapshot_checklist=manual.checklist if manual else [],
         )
         contract_url = _contract_url(contract)
+        webhooks.contract_event(event_type=EventType.CONTRACT_CREATED, contract=contract)
         notify(
             kind="bid_hired",
             recipients=[bid.va_id],

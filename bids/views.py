@@ -237,15 +237,17 @@ def sample(request, pk):
 
 
 def sample_thumbnail(request, pk):
+    """A sample's small picture (a few KB), streamed rather than redirected to storage so the
+    bid pages' `img-src 'self'` holds with S3 too."""
     work_sample = _visible_sample(request, pk)
     if not work_sample.thumbnail:
         raise Http404
-    return serve_private_file(
-        work_sample.thumbnail,
-        download_name="thumbnail.webp",
-        content_type="image/webp",
-        inline=True,
-    )
+    with work_sample.thumbnail.open("rb") as fh:
+        response = HttpResponse(fh.read(), content_type="image/webp")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = 'inline; filename="thumbnail.webp"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 # --- Clients review --------------------------------------------------------------------------
@@ -550,18 +552,8 @@ def interview_propose(request, pk: int):
     bid = _decidable_bid(request, pk)
     form = InterviewForm(request.POST or None, tz_name=_user_tz(request.user))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            interview = services.interview_propose(
-                bid=bid,
-                client=request.user,
-                slots=data["slots"],
-                duration_minutes=data["duration_minutes"],
-                meeting_url=data["meeting_url"]
-                if data["room"] == InterviewForm.ROOM_LINK
-                else None,
-                note=data.get("note", ""),
-            )
+            interview = services.interview_propose(bid=bid, client=request.user, **form.proposal())
         except ValidationError as exc:
             _add_service_error(form, exc)
         else:
@@ -680,19 +672,9 @@ def interview_reschedule(request, pk: int):
     interview = _party_interview(request, pk)
     form = InterviewForm(request.POST or None, tz_name=_user_tz(request.user), reschedule=True)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        meeting_url = None
-        if data["room"] == InterviewForm.ROOM_LINK:
-            meeting_url = data["meeting_url"]
-        elif data["room"] == InterviewForm.ROOM_GENERATED:
-            meeting_url = services.new_video_room_url()
         try:
             services.interview_reschedule(
-                interview=interview,
-                user=request.user,
-                slots=data["slots"],
-                duration_minutes=data["duration_minutes"],
-                meeting_url=meeting_url,
+                interview=interview, user=request.user, **form.rescheduling()
             )
         except ValidationError as exc:
             _add_service_error(form, exc)

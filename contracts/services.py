@@ -40,6 +40,8 @@ from jobs.models import Job
 from live.services import publish
 from marketplace.uploads import SniffedFile, validate_upload
 from notifications.services import notify
+from webhooks import services as webhooks
+from webhooks.models import EventType
 
 MAX_FILES = 5
 QUARTER = Decimal("0.25")
@@ -192,6 +194,7 @@ def message_send(*, contract: Contract, author, body: str, files: Sequence = ())
             excerpt=body[:200],
             files=str(len(checked)),
         )
+        webhooks.message_created_event(message=message)
     return message
 
 
@@ -644,6 +647,7 @@ def contract_complete(*, contract: Contract, client) -> Contract:
             anchor="reviews",
             review_deadline=contract.review_deadline.isoformat(),
         )
+        webhooks.contract_event(event_type=EventType.CONTRACT_COMPLETED, contract=contract)
     return contract
 
 
@@ -673,6 +677,7 @@ def contract_end(*, contract: Contract, user, reason: str) -> Contract:
             ended_by=str(user.display_name),
             review_deadline=contract.review_deadline.isoformat(),
         )
+        webhooks.contract_event(event_type=EventType.CONTRACT_ENDED, contract=contract)
     return contract
 
 

@@ -27,7 +27,18 @@ from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import ClassVar
 
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Value, When
+from django.conf import settings
+from django.db.models import (
+    Case,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from accounts.models import VAProfile
@@ -131,7 +142,7 @@ class DirectoryQuery:
         if "min_years" in v:
             profiles = profiles.filter(years_experience__gte=v["min_years"])
         return profiles.annotate(
-            rate_key=Coalesce(F("hourly_rate"), Value(Decimal(0))),
+            rate_key=Coalesce(F("hourly_rate") * _in_rupiah(), Value(Decimal(0))),
             rate_missing=Case(
                 When(hourly_rate__isnull=True, then=Value(1)),
                 default=Value(0),
@@ -143,6 +154,17 @@ class DirectoryQuery:
                 output_field=IntegerField(),
             ),
         )
+
+
+def _in_rupiah() -> Case:
+    """What one unit of a profile's currency counts as when rates are sorted: rates in
+    different currencies are compared in Rupiah at RATE_SORT_IDR_PER_USD (an ordering aid
+    only; every rate is shown in its own currency)."""
+    return Case(
+        When(currency="USD", then=Value(Decimal(settings.RATE_SORT_IDR_PER_USD))),
+        default=Value(Decimal(1)),
+        output_field=DecimalField(max_digits=12, decimal_places=0),
+    )
 
 
 _FILTER_NAMES = (
@@ -243,9 +265,11 @@ def _read(query: DirectoryQuery, values: dict, shape: tuple, build, *, counted=F
     if _UNPREPARED.intersection(values):
         queryset = build(values)
         return queryset.count() if counted else list(queryset)
+    # The sort rate is written into the SQL as a constant (rate_key): it is part of the shape.
+    key = ("directory", settings.RATE_SORT_IDR_PER_USD) + shape
     if counted:
-        return prepared.count(("directory",) + shape, build, **values)
-    return prepared.rows(("directory",) + shape, build, **values)
+        return prepared.count(key, build, **values)
+    return prepared.rows(key, build, **values)
 
 
 def _search_results(query: DirectoryQuery, values: dict) -> list[int]:
@@ -253,7 +277,7 @@ def _search_results(query: DirectoryQuery, values: dict) -> list[int]:
     return generations.cached(
         generations.DIRECTORY_SEARCH,
         "directory:search",
-        (query.sort, sorted(values.items())),
+        (query.sort, sorted(values.items()), settings.RATE_SORT_IDR_PER_USD),
         lambda: list(
             query.profiles(values)
             .order_by(*_order(query.sort))
@@ -268,7 +292,7 @@ def _rows_by_id(ids: list[int]) -> list[dict]:
     if not ids:
         return []
     found = prepared.rows(
-        ("directory-rows-by-id", len(ids)),
+        ("directory-rows-by-id", len(ids), settings.RATE_SORT_IDR_PER_USD),
         lambda v: (
             DirectoryQuery()
             .profiles({})

@@ -110,6 +110,8 @@ class CategoryAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change and {"name_en", "name_id"} & set(form.changed_data):
             services.category_jobs_refresh(category=obj)
+        elif not change:
+            services.catalogue_changed()  # a new choice in every process's filter forms
 
 
 @admin.register(Skill)
@@ -117,6 +119,19 @@ class SkillAdmin(admin.ModelAdmin):
     list_display = ("name", "slug")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
+
+    # Skill names are on cached cards and filter forms in every process.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.catalogue_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.catalogue_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        services.catalogue_changed()
 
 
 @admin.register(ManualVersion)

@@ -10,8 +10,13 @@ at page 50.
 The count is bounded too: at most RESULT_CAP + 1 matching rows are counted, and the page
 says "1,000+ tasks" beyond that.
 
-A full-text search ranks every match, so its ranked ids (at most RESULT_CAP + 1, the count
-comes with them) are cached for SEARCH_CACHE_SECONDS under a generation that changes
+A full-text search ranks at most SEARCH_CANDIDATES matches: the newest ones (issue 20).
+A common word matches a third of the board, and ranking every match read every one of
+those rows (300 ms for one Indonesian word at 100k jobs); finding the newest matches walks
+the board's date index and stops at the bound (or, for a rarer word, the planner reads the
+few matches through the GIN index), so a cold search costs about the same whatever the
+word. With no more matches than the bound the ranking is exactly that of every match. Its
+ranked ids (at most RESULT_CAP + 1, the count comes with them) are cached for SEARCH_CACHE_SECONDS under a generation that changes
 whenever a job enters, leaves or changes on the board (`search_results_changed`). Whatever
 the cache says, a page only ever shows rows that are open and visible *now*: every page's
 rows are read from PostgreSQL on every request.
@@ -28,18 +33,23 @@ from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import ClassVar
 
+from django.contrib.postgres.search import SearchRank
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from jobs.models import FILTER_TOKENS, Job
 from marketplace import generations, prepared
 from marketplace.paging import KeysetPage, RowCompare, keyset_window
+from marketplace.search import bilingual_query
 
 PAGE_SIZE = 20
 RESULT_CAP = 1000
 # Pages a cursor-less `?page=N` reaches (an OFFSET over at most RESULT_CAP index entries).
 OFFSET_PAGES = RESULT_CAP // PAGE_SIZE
 SEARCH_CACHE_SECONDS = 60
+# A search ranks the newest this many matches (module docstring); at least the count's cap.
+SEARCH_CANDIDATES = RESULT_CAP + 1
 
 # Sort key columns and directions; every sort but "relevance" follows a partial index in
 # models.Job.Meta, and every key ends in the id, so the order is total.
@@ -143,7 +153,34 @@ class BoardQuery:
         return {k: v for k, v in values.items() if v is not None}
 
     def queryset(self) -> QuerySet[Job]:
+        if self.sort == "relevance":
+            # The newest SEARCH_CANDIDATES matches, ranked (search_ranking's rows).
+            newest = _newest_matches(self.values()).values("pk")[:SEARCH_CANDIDATES]
+            return (
+                Job.objects.filter(pk__in=newest)
+                .annotate(rank=SearchRank(F("search_vector"), bilingual_query(self.q)))
+                .order_by(*_order("relevance"))
+            )
         return _filtered(self.values()).order_by(*_order(self.sort))
+
+
+def _newest_matches(v: dict) -> QuerySet[Job]:
+    return _filtered(v).order_by("-published_at", "-id")
+
+
+def search_ranking(query: BoardQuery) -> list[int]:
+    """The ids of `query.queryset()` (a search) in rank order, at most RESULT_CAP + 1, in one
+    statement: the newest SEARCH_CANDIDATES matches with their rank, then ordered by it (the
+    ORM's `pk__in` form reads every candidate row a second time)."""
+    newest = _newest_matches(query.values()).values_list("id", "published_at", "rank")
+    sql, params = newest[:SEARCH_CANDIDATES].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM ({sql}) AS newest "  # noqa: S608 - the ORM's own SQL, values bound
+            f"ORDER BY rank DESC, published_at DESC, id DESC LIMIT {RESULT_CAP + 1}",
+            params,
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def board_jobs(
@@ -467,14 +504,14 @@ def search_results_changed() -> None:
 def _search_results(query: BoardQuery, values: dict) -> list[int]:
     """The first RESULT_CAP + 1 ids of a search in rank order (their number is the count).
 
-    Ranking reads every matching row, however deep the page, so the ranked ids are cached
+    Ranking reads every candidate row, however deep the page, so the ranked ids are cached
     under the current generation for SEARCH_CACHE_SECONDS.
     """
     return generations.cached(
         generations.BOARD_SEARCH,
         "jobs:search",
         sorted(values.items()),
-        lambda: list(query.queryset().values_list("pk", flat=True)[: RESULT_CAP + 1]),
+        lambda: search_ranking(query),
         SEARCH_CACHE_SECONDS,
     )
 

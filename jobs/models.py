@@ -42,20 +42,31 @@ class Category(models.Model):
 
 
 _catalogue: tuple[float, str] = (0.0, "")
+# The catalogue generation (marketplace.generations) the digest above was read under.
+_catalogue_generation = None
 CATALOGUE_SECONDS = 60
 
 
 def catalogue_version() -> str:
     """A digest of every category's and skill's names, for keys of cached HTML that shows
-    them (job cards, job pages). Re-read at most once a minute per process: a rename in
-    the admin shows everywhere within a minute."""
+    them (job cards, job pages, filter forms).
+
+    Each process keeps the digest it read, and reads it again when the catalogue
+    generation in Redis moved (`jobs.services.catalogue_changed`: every admin change of a
+    name), so a rename shows on the next request to every process, not just the one that
+    saved it. A change that skips the services (a shell, a migration) shows within
+    CATALOGUE_SECONDS; so does every change while Redis is down.
+    """
     import hashlib
     import time
 
-    global _catalogue
+    from marketplace import generations
+
+    global _catalogue, _catalogue_generation
     checked, digest = _catalogue
     now = time.monotonic()
-    if now - checked > CATALOGUE_SECONDS or not digest:
+    generation = generations.current(generations.CATALOGUE)
+    if now - checked > CATALOGUE_SECONDS or not digest or generation != _catalogue_generation:
         names = repr(
             (
                 list(Category.objects.order_by("pk").values_list("pk", "name_en", "name_id")),
@@ -63,6 +74,7 @@ def catalogue_version() -> str:
             )
         )
         digest = hashlib.blake2b(names.encode(), digest_size=8).hexdigest()
+        _catalogue_generation = generation
         _catalogue = (now, digest)
     return digest
 

@@ -28,6 +28,7 @@ from jobs.models import (
     ManualVersion,
     Skill,
 )
+from marketplace import generations
 from marketplace.uploads import validate_upload
 from notifications.services import announce_job, notify
 
@@ -91,8 +92,16 @@ def search_vectors_refresh(*, job_ids: Iterable[int]) -> None:
 
 
 def category_jobs_refresh(*, category: Category) -> None:
-    """A category's names changed (admin): its jobs' search vectors follow."""
+    """A category's names changed (admin): its jobs' search vectors and every page showing
+    the name follow."""
+    catalogue_changed()
     search_vectors_refresh(job_ids=category.jobs.values_list("pk", flat=True))
+
+
+def catalogue_changed() -> None:
+    """A category or skill was renamed, added or deleted: every process reads the names'
+    digest again on its next request (jobs.models.catalogue_version)."""
+    generations.bump(generations.CATALOGUE)
 
 
 # --- skills ------------------------------------------------------------------------------
@@ -108,7 +117,9 @@ def skills_get_or_create(*, names: Iterable[str]) -> list[Skill]:
             continue
         skill = Skill.objects.filter(name__iexact=name).first()
         if skill is None:
-            skill, _created = Skill.objects.get_or_create(slug=slug, defaults={"name": name})
+            skill, created = Skill.objects.get_or_create(slug=slug, defaults={"name": name})
+            if created:
+                catalogue_changed()
         if skill not in skills:
             skills.append(skill)
     return skills

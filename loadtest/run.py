@@ -65,20 +65,13 @@ def main() -> int:
         sink = SmtpSink()
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        env = {
-            "DEBUG": "0",
-            "SECRET_KEY": os.environ.get("SECRET_KEY") or "loadtest-" + "x" * 60,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_SSL_REDIRECT": "0",
-            "CONN_MAX_AGE": "600",
-            "LOG_LEVEL": "WARNING",
-            "DATABASE_URL": scratch_url,
-            "REDIS_URL": redis_url,
-            "EMAIL_URL": sink.url,
-            "SITE_URL": base,
-            "MEDIA_ROOT": str(work / "media"),
-            "PRIVATE_MEDIA_ROOT": str(work / "private"),
-        }
+        env = production_env(
+            database_url=scratch_url,
+            redis_url=redis_url,
+            email_url=sink.url,
+            site_url=base,
+            files=work,
+        )
         django_setup(env)
         plan = _prepare_data(args)
         plan_path = work / "plan.json"
@@ -118,36 +111,51 @@ def main() -> int:
         _report(args, results, figures, checks)
         return 0 if all(ok for _, ok in checks) else 1
     finally:
-        for process in reversed(processes):
-            _stop(process)
-        if sink is not None:
-            sink.stop()
-        if not args.keep_db:
-            _drop_scratch_database(admin_url)
+        stop_everything(processes, sink, None if args.keep_db else admin_url)
         print(f"(logs in {work})")
 
 
 # --- servers ---------------------------------------------------------------------------------
 
 
-def _create_scratch_database(url: str) -> str:
-    """CREATE DATABASE asisten_loadtest beside the configured one; return its URL."""
+def production_env(
+    *, database_url: str, redis_url: str, email_url: str, site_url: str, files: Path
+) -> dict:
+    """The environment of a production-like run on loopback (DEBUG off, no TLS redirect)."""
+    return {
+        "DEBUG": "0",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "loadtest-" + "x" * 60,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "CONN_MAX_AGE": "600",
+        "LOG_LEVEL": "WARNING",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "EMAIL_URL": email_url,
+        "SITE_URL": site_url,
+        "MEDIA_ROOT": str(files / "media"),
+        "PRIVATE_MEDIA_ROOT": str(files / "private"),
+    }
+
+
+def _create_scratch_database(url: str, name: str = SCRATCH_DATABASE) -> str:
+    """CREATE DATABASE `name` (asisten_loadtest) beside the configured one; return its URL."""
     import psycopg2
 
     connection = psycopg2.connect(_libpq(url))
     try:
         connection.autocommit = True
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DATABASE} WITH (FORCE)")
-            cursor.execute(f"CREATE DATABASE {SCRATCH_DATABASE}")
+            cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            cursor.execute(f"CREATE DATABASE {name}")
     finally:
         connection.close()
     from marketplace import dburl
 
-    return dburl.url_from_settings(dburl.settings_from_url(url), name=SCRATCH_DATABASE)
+    return dburl.url_from_settings(dburl.settings_from_url(url), name=name)
 
 
-def _drop_scratch_database(url: str) -> None:
+def _drop_scratch_database(url: str, name: str = SCRATCH_DATABASE) -> None:
     import psycopg2
 
     try:
@@ -160,9 +168,20 @@ def _drop_scratch_database(url: str) -> None:
     try:
         connection.autocommit = True
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DATABASE} WITH (FORCE)")
+            cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     finally:
         connection.close()
+
+
+def stop_everything(processes, sink, drop_from: str | None, name: str = SCRATCH_DATABASE):
+    """Stop the processes (last started first) and the SMTP sink; drop the scratch database
+    from the server of `drop_from` unless it is None (--keep-db)."""
+    for process in reversed(processes):
+        _stop(process)
+    if sink is not None:
+        sink.stop()
+    if drop_from is not None:
+        _drop_scratch_database(drop_from, name)
 
 
 def _libpq(url: str) -> str:
@@ -218,7 +237,7 @@ def _start_redis(work: Path, processes: list) -> str:
             time.sleep(0.2)
 
 
-def _start_worker(work: Path) -> subprocess.Popen:
+def _start_worker(work: Path, name: str = "loadtest") -> subprocess.Popen:
     process = _start(
         [
             sys.executable,
@@ -235,14 +254,14 @@ def _start_worker(work: Path) -> subprocess.Popen:
             "--without-mingle",
             "--without-heartbeat",
             "-n",
-            "loadtest@%h",
+            f"{name}@%h",
         ],
-        work / "worker.log",
+        work / f"{name}.log",
     )
     deadline = time.monotonic() + 90
-    while " ready." not in (work / "worker.log").read_text(errors="replace"):
+    while " ready." not in (work / f"{name}.log").read_text(errors="replace"):
         if process.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit(f"the Celery worker did not start; see {work / 'worker.log'}")
+            raise SystemExit(f"the Celery worker did not start; see {work / f'{name}.log'}")
         time.sleep(0.3)
     return process
 
@@ -358,8 +377,8 @@ def _prepare_data(args) -> dict:
 # --- the run and the checks ------------------------------------------------------------------
 
 
-def _run_locust(args, base: str, plan_path: Path, work: Path) -> dict:
-    results_path = work / "results.json"
+def _run_locust(args, base: str, plan_path: Path, work: Path, label: str = "results") -> dict:
+    results_path = work / f"{label}.json"
     seconds = int(args.minutes * 60)
     command = [
         sys.executable,

@@ -2,7 +2,9 @@
 every write that could change that result, so a cached answer is dropped at once.
 
 Used for search rankings (jobs.board, directory.listing), which read every matching row
-and so are worth caching, but must not outlive a change. A bump happens now (so the
+and so are worth caching, but must not outlive a change; and for the category and skill
+names every process keeps a digest of (jobs.models.catalogue_version), which it reads
+again when their generation moved. A bump happens now (so the
 writing transaction's own later reads compute afresh) and again after commit (so a result
 another request cached in between, without this change, is dropped too). When Redis misses
 a bump, cached results still age out within their timeout; callers never show a row
@@ -21,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 BOARD_SEARCH = "jobs:search-generation"
 DIRECTORY_SEARCH = "directory:search-generation"
+CATALOGUE = "jobs:catalogue-generation"
 
 
 def _cache():
@@ -41,6 +44,15 @@ def bump(name: str) -> None:
 
     move()
     transaction.on_commit(move)
+
+
+def current(name: str):
+    """The generation `name` now (0 before its first bump; None while Redis is down, so a
+    reader compares it like any other value and falls back on its own timeout)."""
+    try:
+        return _cache().get(name, 0)
+    except Exception:  # noqa: BLE001 - FailSoftRedisCache already answers misses
+        return None
 
 
 def cached(name: str, what: str, parts, compute, timeout: int):

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -346,7 +347,19 @@ CELERY_TASK_PUBLISH_RETRY = False
 # Notification email retries back off base, 2×base, 4×base… seconds; `failed` after the last.
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.float("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30)
+# Outgoing webhooks (issue 19): each delivery is tried at once, then after each wait in the
+# schedule (seconds; 1 min, 5 min, 30 min, 2 h, 12 h), then `failed`; an endpoint with this
+# many failed tries in a row is turned off and its owner told.
+WEBHOOKS_RETRY_SCHEDULE = env.list("WEBHOOKS_RETRY_SCHEDULE", default=[60, 300, 1800, 7200, 43200])
+WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", default=15)
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=5)
+# Days a finished delivery (and its attempts) stays in the endpoint's log; pruned daily.
+WEBHOOKS_RETENTION_DAYS = env.int("WEBHOOKS_RETENTION_DAYS", default=30)
+# http://localhost and http://127.0.0.1 endpoints, for development and tests only.
+WEBHOOKS_ALLOW_HTTP_LOCALHOST = env.bool("WEBHOOKS_ALLOW_HTTP_LOCALHOST", default=DEBUG)
 CELERY_BEAT_SCHEDULE: dict = {
+    "webhooks-sweep": {"task": "webhooks.tasks.sweep_outbox", "schedule": 60.0},
+    "webhooks-prune": {"task": "webhooks.tasks.prune_deliveries", "schedule": 86400.0},
     # Each app adds its periodic tasks here, e.g. "jobs-auto-close".
     "notifications-sweep": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
     # Hourly: each user's digest goes out when it is 08:00 where they live.
@@ -456,9 +469,28 @@ CONTRACT_COMPLETE_HOOK = "payments.services.on_contract_completing"
 CONTRACT_WORKSPACE_PANELS = ["payments.views.workspace_panel"]
 # The platform's share of each release, in percent of the funded amount.
 PLATFORM_FEE_PERCENT = env.str("PLATFORM_FEE_PERCENT", default="10")
+# The VA directory's rate sorts compare dollar and Rupiah rates at this many Rupiah to the
+# dollar (an ordering aid: rates are always shown in their own currency).
+RATE_SORT_IDR_PER_USD = env.int("RATE_SORT_IDR_PER_USD", default=16000)
 # The built-in sandbox provider (our own checkout page and signed webhooks): on by default
 # in development and tests only, never silently in production.
 PAYMENTS_SANDBOX = env.bool("PAYMENTS_SANDBOX", default=DEBUG)
+# The real providers, each used for its currency once its key is set (else the sandbox, if
+# on): Xendit for Rupiah (hosted invoices: virtual account, e-wallet, QRIS, card; payouts
+# for withdrawals), Stripe for dollars (Checkout Sessions; Connect transfers). Only through
+# their official SDKs. The *_API_BASE settings exist for the tests' local fake servers.
+XENDIT_SECRET_KEY = env.str("XENDIT_SECRET_KEY", default="")
+XENDIT_WEBHOOK_TOKEN = env.str("XENDIT_WEBHOOK_TOKEN", default="")
+XENDIT_API_BASE = env.str("XENDIT_API_BASE", default="https://api.xendit.co").rstrip("/")
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com").rstrip("/")
+# Seconds an outgoing provider call may take before the user is told to try again.
+PAYMENTS_PROVIDER_TIMEOUT = env.float("PAYMENTS_PROVIDER_TIMEOUT", default=10.0)
+if XENDIT_SECRET_KEY and not XENDIT_WEBHOOK_TOKEN:
+    raise ImproperlyConfigured("XENDIT_WEBHOOK_TOKEN must be set with XENDIT_SECRET_KEY.")
+if STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:
+    raise ImproperlyConfigured("STRIPE_WEBHOOK_SECRET must be set with STRIPE_SECRET_KEY.")
 # A delivery the client neither approves nor sends back within this many days is approved
 # automatically and its escrow released; both sides are warned the given days before.
 PAYMENTS_AUTO_RELEASE_DAYS = env.int("PAYMENTS_AUTO_RELEASE_DAYS", default=14)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("moderation.urls")),
     path("", include("directory.urls")),
     path("", include("payments.urls")),
+    path("", include("webhooks.urls")),
     path("", include("api.urls")),
 ]
 

@@ -97,6 +97,12 @@ KINDS: dict[str, Kind] = {
         Kind("dispute_settled", _("A moderator settled a payment dispute"), "both"),
         Kind("auto_release_warning", _("Escrow will be released automatically soon"), "both"),
         Kind("payment_auto_released", _("Escrow was released automatically"), "both"),
+        # Webhooks (owner: webhooks)
+        Kind(
+            "webhook_disabled",
+            _("One of my webhook endpoints was turned off after repeated failures"),
+            "both",
+        ),
         # Moderation
         Kind("account_suspended", _("A moderator suspended my account"), "both"),
         Kind(

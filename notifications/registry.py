@@ -31,3 +31,21 @@ def attachments_for(notification) -> list[Attachment]:
     for builder in _builders.get(notification.kind, []):
         attachments.extend(builder(notification) or [])
     return attachments
+
+
+# --- job alert fan-out listeners --------------------------------------------------------
+# Apps that act on "these VAs' alerts match this job" (webhooks) register here; each chunk of
+# matching VA ids is handed to them inside the chunk's transaction. Called again on a rerun,
+# so a listener must be idempotent.
+
+FanOutListener = Callable[..., object]
+_fan_out_listeners: list[FanOutListener] = []
+
+
+def register_fan_out_listener(listener: FanOutListener) -> None:
+    if listener not in _fan_out_listeners:
+        _fan_out_listeners.append(listener)
+
+
+def fan_out_listeners() -> list[FanOutListener]:
+    return list(_fan_out_listeners)

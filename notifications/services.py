@@ -30,6 +30,7 @@ from live import services as live
 from notifications import kinds
 from notifications.broker import publish
 from notifications.models import Delivery, JobAlert, JobAnnouncement, Notification, Preference
+from notifications.registry import fan_out_listeners
 
 logger = logging.getLogger(__name__)
 
@@ -300,13 +301,16 @@ def job_fan_out(*, announcement_id: int) -> int:
     }
     total, after = 0, 0
     while ids := matching_va_ids(payload=payload, after=after):
-        total += notify(
-            kind="job_posted",
-            recipients=ids,
-            event_key=f"job_posted:{announcement.job_id}",
-            job_id=announcement.job_id,
-            data=data,
-        )
+        with transaction.atomic():
+            total += notify(
+                kind="job_posted",
+                recipients=ids,
+                event_key=f"job_posted:{announcement.job_id}",
+                job_id=announcement.job_id,
+                data=data,
+            )
+            for listener in fan_out_listeners():
+                listener(job_id=announcement.job_id, user_ids=ids)
         after = ids[-1]
     JobAnnouncement.objects.filter(pk=announcement.pk).update(
         done_at=timezone.now(),

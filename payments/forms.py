@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import CURRENCY_CHOICES
 from contracts.forms import FILES_HELP, MultipleFileField
 from marketplace.templatetags.money import format_money
+from payments.models import PayoutMethod
 from payments.sandbox import OUTCOMES, PAYOUT_OUTCOMES
 
 
@@ -59,6 +60,61 @@ class WithdrawForm(forms.Form):
             "invalid_choice": _("Choose a currency you hold a balance in."),
         },
     )
+
+
+# Common Xendit payout channels (banks and e-wallets in Indonesia).
+PAYOUT_CHANNELS = [
+    ("ID_BCA", "BCA"),
+    ("ID_BNI", "BNI"),
+    ("ID_BRI", "BRI"),
+    ("ID_MANDIRI", "Mandiri"),
+    ("ID_PERMATA", "Permata"),
+    ("ID_CIMB", "CIMB Niaga"),
+    ("ID_BSI", "BSI"),
+    ("ID_OVO", "OVO"),
+    ("ID_DANA", "DANA"),
+    ("ID_GOPAY", "GoPay"),
+    ("ID_SHOPEEPAY", "ShopeePay"),
+]
+
+
+class PayoutMethodForm(forms.ModelForm):
+    """A bank account or e-wallet for Rupiah; a Stripe connected account for dollars."""
+
+    channel_code = forms.ChoiceField(
+        label=_("Bank or e-wallet"), choices=[("", "—"), *PAYOUT_CHANNELS], required=False
+    )
+
+    class Meta:
+        model = PayoutMethod
+        fields = [
+            "currency",
+            "channel_code",
+            "account_number",
+            "account_holder_name",
+            "stripe_account",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        currency = data.get("currency")
+        if currency == "IDR":
+            for name in ("channel_code", "account_number", "account_holder_name"):
+                if not (data.get(name) or "").strip():
+                    self.add_error(name, _("Required for Rupiah withdrawals."))
+            number = (data.get("account_number") or "").strip()
+            if number and not number.isdigit():
+                self.add_error("account_number", _("Use digits only."))
+            data["stripe_account"] = ""
+        elif currency == "USD":
+            account = (data.get("stripe_account") or "").strip()
+            if not account.startswith("acct_") or not account[5:].isalnum():
+                self.add_error(
+                    "stripe_account",
+                    _("Enter your Stripe account ID; it starts with acct_."),
+                )
+            data.update(channel_code="", account_number="", account_holder_name="")
+        return data
 
 
 class SandboxPayoutForm(forms.Form):

@@ -258,6 +258,10 @@ class Payment(models.Model):
     # Our reference at the provider (the checkout / invoice id); also the idempotency key of
     # the outgoing "create checkout" call.
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The provider's own id of the checkout (Xendit invoice, Stripe Checkout Session) and
+    # its hosted page; empty for the sandbox, whose page is ours.
+    provider_ref = models.CharField(max_length=100, blank=True)
+    checkout_url = models.CharField(max_length=1000, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     failure_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -291,7 +295,7 @@ class Payment(models.Model):
         return f"{self.amount} {self.currency} for contract {self.contract_id} ({self.status})"
 
     def get_checkout_url(self) -> str:
-        return reverse("payments:sandbox_checkout", args=[self.reference])
+        return self.checkout_url or reverse("payments:sandbox_checkout", args=[self.reference])
 
 
 class Payout(models.Model):
@@ -310,6 +314,8 @@ class Payout(models.Model):
     provider = models.CharField(max_length=20, default="sandbox")
     # Our reference at the provider, also the idempotency key of the disbursement call.
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The provider's id of the transfer once it accepted it (Xendit payout, Stripe transfer).
+    provider_ref = models.CharField(max_length=100, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     failure_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -334,6 +340,34 @@ class Payout(models.Model):
 
     def get_sandbox_url(self) -> str:
         return reverse("payments:sandbox_payout", args=[self.reference])
+
+
+class PayoutMethod(models.Model):
+    """Where a VA's withdrawals in one currency go: an Indonesian bank account or e-wallet
+    (a Xendit payout channel) for Rupiah, a Stripe connected account for dollars."""
+
+    va = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="payout_methods"
+    )
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    # Xendit's channel code, e.g. ID_BCA, ID_MANDIRI, ID_OVO, ID_DANA, ID_GOPAY.
+    channel_code = models.CharField(_("bank or e-wallet"), max_length=40, blank=True)
+    account_number = models.CharField(_("account number"), max_length=40, blank=True)
+    account_holder_name = models.CharField(_("account holder name"), max_length=100, blank=True)
+    stripe_account = models.CharField(_("Stripe account ID"), max_length=60, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("payout method")
+        verbose_name_plural = _("payout methods")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["va", "currency"], name="payout_method_one_per_currency"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} payout method of {self.va_id}"
 
 
 class WebhookEvent(models.Model):

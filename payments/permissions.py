@@ -29,3 +29,11 @@ def can_view_payout(user, payout) -> bool:
 
 def can_act_on_payout(user, payout) -> bool:
     return user.is_authenticated and user.pk == payout.va_id
+
+
+def can_view_receipt(user, transaction) -> bool:
+    """A contract movement's receipt: its two parties and staff. A withdrawal's: the VA
+    whose it is, and staff. Everyone else gets a 404."""
+    if transaction.payout_id:
+        return can_view_payout(user, transaction.payout)
+    return can_view_contract(user, transaction.contract)

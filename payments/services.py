@@ -7,7 +7,6 @@ from the stored row by a Celery task (payments.tasks), idempotently by event id.
 Release and refund happen inside the contract service's transaction through the hooks.
 """
 
-import json
 import logging
 import uuid
 from datetime import datetime, timedelta
@@ -29,7 +28,7 @@ from contracts.services import check_files, store_files
 from marketplace.templatetags.money import format_money
 from notifications import broker
 from notifications.services import notify
-from payments import ledger, sandbox
+from payments import ledger, providers
 from payments.ledger import Leg
 from payments.models import (
     Account,
@@ -39,6 +38,7 @@ from payments.models import (
     Milestone,
     Payment,
     Payout,
+    PayoutMethod,
     WebhookEvent,
 )
 
@@ -53,9 +53,12 @@ def platform_fee_percent() -> Decimal:
     return Decimal(str(settings.PLATFORM_FEE_PERCENT))
 
 
-def funding_available() -> bool:
-    """Online funding is offered only with a provider: the sandbox (development, tests)."""
-    return bool(settings.PAYMENTS_SANDBOX)
+def funding_available(currency: str | None = None) -> bool:
+    """Online money movement is offered in `currency` (or in any) only with a provider:
+    Xendit / Stripe when their keys are set, else the sandbox (development, tests)."""
+    if currency is None:
+        return any(providers.for_currency(code) for code, _label in CURRENCY_CHOICES)
+    return providers.for_currency(currency) is not None
 
 
 def _notify_payment(
@@ -99,7 +102,8 @@ def funding_start(*, contract: Contract, client, milestone: Milestone | None = N
     is sent to. The amount is always the contract's or the milestone's own."""
     if client.pk != contract.client_id:
         raise ValidationError(_("Only the client of this contract can fund it."))
-    if not funding_available():
+    provider = providers.for_currency(contract.currency)
+    if provider is None:
         raise ValidationError(_("Online payment is not available yet."))
     with transaction.atomic():
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
@@ -131,14 +135,44 @@ def funding_start(*, contract: Contract, client, milestone: Milestone | None = N
         if open_payment is not None:
             return open_payment  # the same checkout again: a double click never charges twice
         amount = milestone.amount if milestone else contract.rate
-        return Payment.objects.create(
+        payment = Payment.objects.create(
             contract=contract,
             milestone=milestone,
             client=client,
             amount=quantize_money(amount, contract.currency),
             currency=contract.currency,
-            provider="sandbox",
+            provider=provider,
         )
+        # The provider's hosted page is opened inside this transaction: if the provider is
+        # down or times out, the payment row rolls back with it and nothing is half-written
+        # (an invoice it may have opened meanwhile is never paid: nobody has its page).
+        title = contract.job.title
+        if milestone is not None:
+            title = f"{title}: {milestone.title}"
+        try:
+            checkout = providers.checkout_create(
+                payment,
+                title=title,
+                return_url=f"{settings.SITE_URL}{contract.get_absolute_url()}#escrow",
+            )
+        except providers.ProviderUnavailable as exc:
+            logger.warning("Checkout for contract %s not opened: %s", contract.pk, exc)
+            raise ValidationError(
+                _(
+                    "The payment provider is not answering right now. Nothing was charged "
+                    "or saved; try again in a few minutes."
+                )
+            ) from exc
+        except providers.ProviderRefused as exc:
+            logger.error("Checkout for contract %s refused: %s", contract.pk, exc)
+            raise ValidationError(
+                _("The payment provider refused this payment: %(reason)s") % {"reason": exc}
+            ) from exc
+        if checkout.url:
+            payment.provider_ref = checkout.provider_ref
+            payment.checkout_url = checkout.url
+            payment.save(update_fields=["provider_ref", "checkout_url"])
+        return payment
 
 
 MAX_MILESTONES = 20
@@ -319,16 +353,13 @@ def webhook_receive(*, provider: str, body: bytes, signature: str) -> WebhookEve
     The same event id again returns the stored row and queues nothing new. A bad
     signature or a body that is not an event raises WebhookRefused and stores nothing.
     """
-    if provider != "sandbox" or not funding_available():
-        raise WebhookRefused("unknown provider")
-    if not sandbox.verify(body, signature):
-        raise WebhookRefused("bad signature")
     try:
-        payload = json.loads(body)
-        event_id = str(payload["id"])[:100]
-        event_type = str(payload.get("type", ""))[:60]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise WebhookRefused("not an event") from exc
+        providers.verify(provider, body, signature)
+        parsed = providers.parse(provider, body)
+    except providers.WebhookInvalid as exc:
+        raise WebhookRefused(str(exc)) from exc
+    event_id = parsed.id[:100]
+    event_type = parsed.type[:60]
     with transaction.atomic():
         event, created = WebhookEvent.objects.get_or_create(
             provider=provider,
@@ -369,7 +400,7 @@ _OUTCOME_STATUS = {
 
 
 def _apply(event: WebhookEvent) -> tuple[str, str]:
-    data = json.loads(event.body).get("data")
+    data = providers.parse(event.provider, event.body).data
     if not isinstance(data, dict):
         return WebhookEvent.Status.IGNORED, "no data"
     if event.event_type in _PAYOUT_OUTCOME_STATUS:
@@ -602,8 +633,14 @@ def payout_request(*, va, currency: str) -> Payout:
     payout" at once and leaves the platform when the provider confirms the transfer."""
     if currency not in dict(CURRENCY_CHOICES):
         raise ValidationError({"currency": _("Choose a currency you hold a balance in.")})
-    if not funding_available():
+    provider = providers.for_currency(currency)
+    if provider is None:
         raise ValidationError(_("Withdrawals are not available yet."))
+    method = PayoutMethod.objects.filter(va=va, currency=currency).first()
+    if provider != providers.SANDBOX and not payout_method_complete(method, provider):
+        raise ValidationError(
+            _("Add your payout details for %(currency)s first.") % {"currency": currency}
+        )
     with transaction.atomic():
         available = (
             Account.objects.select_for_update()
@@ -626,7 +663,7 @@ def payout_request(*, va, currency: str) -> Payout:
             )
         if Payout.objects.filter(va=va, currency=currency, status=Payout.Status.PENDING).exists():
             raise ValidationError(_("A withdrawal is already on its way; wait until it arrives."))
-        payout = Payout.objects.create(va=va, amount=amount, currency=currency, provider="sandbox")
+        payout = Payout.objects.create(va=va, amount=amount, currency=currency, provider=provider)
         pending = ledger.account_for(
             kind=Account.Kind.VA_PENDING_PAYOUT, currency=currency, user=va
         )
@@ -636,6 +673,62 @@ def payout_request(*, va, currency: str) -> Payout:
             amount=amount,
             legs=[Leg(available, -amount), Leg(pending, amount)],
         )
+        if provider != providers.SANDBOX:
+            # Sent by a task after commit: the money is safely "pending payout" first, and
+            # a retried send carries the same idempotency key (one transfer, ever).
+            transaction.on_commit(lambda: _enqueue_payout(payout.pk))
+    return payout
+
+
+def payout_method_complete(method: PayoutMethod | None, provider: str) -> bool:
+    if method is None:
+        return False
+    if provider == providers.XENDIT:
+        return bool(method.channel_code and method.account_number and method.account_holder_name)
+    if provider == providers.STRIPE:
+        return bool(method.stripe_account)
+    return True
+
+
+def payout_method_save(*, va, currency: str, **fields) -> PayoutMethod:
+    """Set where the VA's withdrawals in `currency` go (the form checked the fields)."""
+    if currency not in dict(CURRENCY_CHOICES):
+        raise ValidationError({"currency": _("Choose a currency you hold a balance in.")})
+    method, _created = PayoutMethod.objects.update_or_create(
+        va=va, currency=currency, defaults=fields
+    )
+    return method
+
+
+def _enqueue_payout(payout_id: int) -> None:
+    from payments.tasks import send_payout
+
+    broker.publish(send_payout, args=[payout_id])
+
+
+def payout_send(*, payout_id: int) -> Payout:
+    """Hand a pending withdrawal to its provider, once (its reference is the idempotency
+    key). A refusal (bad account, closed e-wallet) returns the money to the VA's balance
+    with the provider's reason; an unreachable provider raises ProviderUnavailable so the
+    task retries later. Its outcome then arrives by webhook."""
+    payout = Payout.objects.select_related("va").get(pk=payout_id)
+    if (
+        payout.status != Payout.Status.PENDING
+        or payout.provider_ref
+        or payout.provider == providers.SANDBOX
+    ):
+        return payout
+    method = PayoutMethod.objects.filter(va=payout.va, currency=payout.currency).first()
+    try:
+        provider_ref = providers.payout_create(payout, method)
+    except providers.ProviderRefused as exc:
+        with transaction.atomic():
+            payout = Payout.objects.select_for_update().get(pk=payout_id)
+            if payout.status == Payout.Status.PENDING:
+                _payout_settle(payout, Payout.Status.FAILED, str(exc))
+        return payout
+    Payout.objects.filter(pk=payout_id, provider_ref="").update(provider_ref=provider_ref)
+    payout.refresh_from_db()
     return payout
 
 
@@ -657,6 +750,13 @@ def _apply_payout(event: WebhookEvent, data: dict) -> tuple[str, str]:
         # Settled already (the same news again, or a late contradiction): change nothing.
         return WebhookEvent.Status.PROCESSED, ""
     outcome = _PAYOUT_OUTCOME_STATUS[event.event_type]
+    _payout_settle(payout, outcome, str(data.get("failure_reason") or event.event_type))
+    return WebhookEvent.Status.PROCESSED, ""
+
+
+def _payout_settle(payout: Payout, outcome: str, reason: str) -> None:
+    """The locked, pending `payout` left the platform (paid) or came back (failed, with
+    the provider's reason): one balanced movement out of "pending payout", and the VA told."""
     pending = ledger.account_for(
         kind=Account.Kind.VA_PENDING_PAYOUT, currency=payout.currency, user=payout.va
     )
@@ -670,7 +770,7 @@ def _apply_payout(event: WebhookEvent, data: dict) -> tuple[str, str]:
             kind=Account.Kind.VA_AVAILABLE, currency=payout.currency, user=payout.va
         )
         kind = LedgerTransaction.Kind.PAYOUT_RETURNED
-        payout.failure_reason = str(data.get("failure_reason") or event.event_type)[:200]
+        payout.failure_reason = reason[:200]
     ledger.post(
         kind=kind,
         payout=payout,
@@ -692,7 +792,6 @@ def _apply_payout(event: WebhookEvent, data: dict) -> tuple[str, str]:
             "reason": payout.failure_reason,
         },
     )
-    return WebhookEvent.Status.PROCESSED, ""
 
 
 # --- disputes ----------------------------------------------------------------------------

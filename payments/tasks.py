@@ -16,6 +16,19 @@ def process_webhook_event(event_id: int) -> str:
     return webhook_event_process(event_id=event_id).status
 
 
+@shared_task(bind=True, acks_late=True, max_retries=None, retry_backoff=30, retry_backoff_max=3600)
+def send_payout(self, payout_id: int) -> str:
+    """Hand one pending withdrawal to its provider; retried while the provider is down
+    (the payout's reference is the idempotency key, so a retry never pays twice)."""
+    from payments.providers import ProviderUnavailable
+    from payments.services import payout_send
+
+    try:
+        return payout_send(payout_id=payout_id).status
+    except ProviderUnavailable as exc:
+        raise self.retry(exc=exc) from exc
+
+
 @shared_task
 def sweep_webhook_events(min_age_seconds: int = 60) -> int:
     """Beat, every minute: queue stored events still unprocessed after `min_age_seconds`."""
@@ -29,6 +42,16 @@ def sweep_webhook_events(min_age_seconds: int = 60) -> int:
     )
     for event_id in ids:
         publish(process_webhook_event, args=[event_id])
+    # Withdrawals whose send task was lost (Redis down at commit): send them now.
+    from payments.models import Payout
+
+    unsent = list(
+        Payout.objects.filter(status=Payout.Status.PENDING, provider_ref="", created_at__lte=cutoff)
+        .exclude(provider="sandbox")
+        .values_list("pk", flat=True)[:500]
+    )
+    for payout_id in unsent:
+        publish(send_payout, args=[payout_id])
     return len(ids)
 
 

@@ -7,6 +7,9 @@ app_name = "payments"
 urlpatterns = [
     path("payments/balance/", views.balance, name="balance"),
     path("payments/balance/withdraw/", views.withdraw, name="withdraw"),
+    path("payments/balance/payout-details/", views.payout_method, name="payout_method"),
+    path("payments/earnings/", views.earnings, name="earnings"),
+    path("payments/receipts/<int:pk>/", views.receipt, name="receipt"),
     path("payments/sandbox/payouts/<uuid:reference>/", views.sandbox_payout, name="sandbox_payout"),
     path(
         "payments/sandbox/payouts/<uuid:reference>/act/",

@@ -1,11 +1,11 @@
 """Payment pages: scoped lookup → form → service → redirect. Funding shows as done only
 once the provider's webhook is processed, never because the browser came back."""
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -17,25 +17,26 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from contracts.models import Contract
 from marketplace.ratelimit import limit_posts
 from marketplace.storage import serve_private_file
-from payments import permissions, sandbox, services
+from payments import permissions, providers, sandbox, services
 from payments.forms import (
     DisputeForm,
     MilestoneFormSet,
+    PayoutMethodForm,
     SandboxOutcomeForm,
     SandboxPayoutForm,
     WithdrawForm,
     form_errors,
 )
 from payments.models import (
-    Account,
-    Dispute,
     DisputeFile,
     Entry,
     LedgerTransaction,
     Milestone,
     Payment,
     Payout,
+    PayoutMethod,
 )
+from payments.summaries import escrow_summary, va_balances
 
 HISTORY_LENGTH = 100
 
@@ -56,64 +57,15 @@ def _get_checkout(request, reference) -> Payment:
     return payment
 
 
-def escrow_summary(contract: Contract) -> dict:
-    """Funded, held, released, fees and refunds of one contract, from three queries."""
-    payments = list(contract.escrow_payments.order_by("created_at", "pk"))
-    disputes = list(
-        Dispute.objects.filter(contract=contract)
-        .select_related("payment__milestone", "opened_by")
-        .prefetch_related("files")
-    )
-    open_disputes = {d.payment_id for d in disputes if d.status == Dispute.Status.OPEN}
-    for payment in payments:
-        payment.disputed = payment.pk in open_disputes
-    milestones = list(contract.milestones.all())
-    for milestone in milestones:
-        mine = [p for p in payments if p.milestone_id == milestone.pk]
-        milestone.disputed = any(p.disputed for p in mine)
-        milestone.held = any(p.status == Payment.Status.PAID for p in mine)
-        milestone.released = any(p.status == Payment.Status.RELEASED for p in mine)
-        milestone.refunded = any(p.status == Payment.Status.REFUNDED for p in mine)
-        milestone.split = any(p.status == Payment.Status.SPLIT for p in mine)
-        milestone.pending = next((p for p in mine if p.status == Payment.Status.PENDING), None)
-    transactions = list(
-        LedgerTransaction.objects.filter(contract=contract).select_related("payment")
-    )
-    zero = Decimal("0")
-
-    def total(kind, field="amount"):
-        return sum((getattr(t, field) for t in transactions if t.kind == kind), zero)
-
-    released = total(LedgerTransaction.Kind.RELEASE)
-    fees = total(LedgerTransaction.Kind.RELEASE, "fee")
-    return {
-        "payments": payments,
-        "transactions": transactions,
-        "funded": total(LedgerTransaction.Kind.FUNDING),
-        "held": sum((p.amount for p in payments if p.status == Payment.Status.PAID), zero),
-        "released": released,
-        "fees": fees,
-        "va_received": released - fees,
-        "refunded": total(LedgerTransaction.Kind.REFUND),
-        "pending": next(
-            (p for p in payments if p.status == Payment.Status.PENDING and not p.milestone_id),
-            None,
-        ),
-        "milestones": milestones,
-        "is_funded": any(p.status == Payment.Status.PAID for p in payments),
-        "disputes": disputes,
-        "is_disputed": bool(open_disputes),
-        "can_dispute": any(p.status == Payment.Status.PAID and not p.disputed for p in payments),
-        "fee_percent": services.platform_fee_percent(),
-    }
-
-
 def workspace_panel(*, request, contract: Contract) -> str:
     """The escrow panel on the contract workspace (settings.CONTRACT_WORKSPACE_PANELS)."""
     summary = escrow_summary(contract)
     is_client = permissions.can_fund(request.user, contract)
     open_for_money = (
-        is_client and services.funding_available() and contract.is_active and not contract.is_hourly
+        is_client
+        and services.funding_available(contract.currency)
+        and contract.is_active
+        and not contract.is_hourly
     )
     can_fund = (
         open_for_money
@@ -251,13 +203,12 @@ def sandbox_act(request, reference):
 @require_POST
 def webhook(request, provider: str):
     """A provider's webhook: verified, stored, answered at once; processed by a task."""
-    if provider != "sandbox":
+    header = providers.SIGNATURE_HEADERS.get(provider)
+    if header is None:
         raise Http404
     try:
         event = services.webhook_receive(
-            provider=provider,
-            body=request.body,
-            signature=request.META.get(sandbox.SIGNATURE_HEADER, ""),
+            provider=provider, body=request.body, signature=request.META.get(header, "")
         )
     except services.WebhookRefused as exc:
         return JsonResponse({"error": str(exc)}, status=400)
@@ -351,7 +302,34 @@ def withdraw(request):
         for text in exc.messages:
             messages.error(request, text)
         return redirect("payments:balance")
-    return redirect(payout.get_sandbox_url())
+    if payout.provider == providers.SANDBOX:
+        return redirect(payout.get_sandbox_url())
+    messages.success(
+        request,
+        _("Your withdrawal is on its way. Its status changes here once the provider confirms it."),
+    )
+    return redirect("payments:balance")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payout_method(request):
+    """Where my withdrawals go: a bank account or e-wallet for Rupiah, a Stripe account
+    for dollars (one per currency)."""
+    currency = request.POST.get("currency") or request.GET.get("currency") or "IDR"
+    instance = PayoutMethod.objects.filter(va=request.user, currency=currency).first()
+    if request.method == "POST":
+        form = PayoutMethodForm(request.POST, instance=instance)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            services.payout_method_save(va=request.user, currency=data.pop("currency"), **data)
+            messages.success(request, _("Payout details saved."))
+            return redirect("payments:balance")
+        status = 400
+    else:
+        form = PayoutMethodForm(instance=instance, initial={"currency": currency})
+        status = 200
+    return render(request, "payments/payout_method.html", {"form": form}, status=status)
 
 
 def _get_payout(request, reference) -> Payout:
@@ -405,44 +383,13 @@ def sandbox_payout_act(request, reference):
 @require_GET
 def balance(request):
     """My balances (available, pending payout) per currency and the latest movements."""
-    accounts = list(
-        Account.objects.filter(
-            user=request.user,
-            kind__in=[Account.Kind.VA_AVAILABLE, Account.Kind.VA_PENDING_PAYOUT],
-        ).order_by("currency", "kind")
-    )
-    currencies = sorted({a.currency for a in accounts})
-    balances = [
-        {
-            "currency": currency,
-            "available": next(
-                (
-                    a.balance
-                    for a in accounts
-                    if a.currency == currency and a.kind == "va_available"
-                ),
-                Decimal("0"),
-            ),
-            "pending": next(
-                (
-                    a.balance
-                    for a in accounts
-                    if a.currency == currency and a.kind == "va_pending_payout"
-                ),
-                Decimal("0"),
-            ),
-        }
-        for currency in currencies
-    ]
+    accounts, balances = va_balances(request.user)
     history = list(
         Entry.objects.filter(account__in=accounts)
         .select_related("account", "transaction__contract__job")
         .order_by("-created_at", "-pk")[:HISTORY_LENGTH]
     )
     payouts = list(Payout.objects.filter(va=request.user)[:PAYOUT_HISTORY_LENGTH])
-    for row in balances:
-        row["minimum"] = services.payout_minimum(row["currency"])
-        row["can_withdraw"] = services.funding_available() and row["available"] >= row["minimum"]
     return render(
         request,
         "payments/balance.html",
@@ -453,3 +400,37 @@ def balance(request):
             "payouts": payouts,
         },
     )
+
+
+@require_GET
+def receipt(request, pk: int):
+    """A printable receipt for one movement: a payment, release (with its fee), refund or
+    withdrawal. Contract movements for its parties and staff; withdrawals for their VA."""
+    transaction = get_object_or_404(
+        LedgerTransaction.objects.select_related(
+            "contract__job", "contract__client", "contract__va", "payment__milestone", "payout__va"
+        ),
+        pk=pk,
+    )
+    if not permissions.can_view_receipt(request.user, transaction):
+        raise Http404
+    return render(request, "payments/receipt.html", {"t": transaction})
+
+
+@login_required
+@require_GET
+def earnings(request):
+    """My earnings as a VA: what was released to me per month and currency, gross, the
+    platform fee and what I received. One grouped query, however many releases."""
+    months = list(
+        LedgerTransaction.objects.filter(
+            kind=LedgerTransaction.Kind.RELEASE, contract__va=request.user
+        )
+        .annotate(month=TruncMonth("created_at"))
+        .values("month", "currency")
+        .annotate(gross=Sum("amount"), fee=Sum("fee"), count=Count("pk"))
+        .order_by("-month", "currency")
+    )
+    for row in months:
+        row["net"] = row["gross"] - row["fee"]
+    return render(request, "payments/earnings.html", {"months": months})

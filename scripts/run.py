@@ -149,8 +149,9 @@ def _serve(host: str, port: int) -> int:
         celery = [python, "-m", "celery", "-A", "marketplace"]
         supervisor.start("worker", [*celery, "worker", "-l", "INFO", "--concurrency", "2"])
         supervisor.start("beat", [*celery, "beat", "-l", "INFO", "--schedule", str(schedule)])
-        # WebSockets: a separate ASGI process; pages find it through LIVE_WEBSOCKET_PORT.
-        live_port = int(os.environ.setdefault("LIVE_WEBSOCKET_PORT", str(port + 1)))
+        # WebSockets: a separate ASGI process; pages find it through LIVE_WEBSOCKET_PORT
+        # (PORT + 1 unless set; main() checked and held it).
+        live_port = int(os.environ["LIVE_WEBSOCKET_PORT"])
         supervisor.start("live", [*live_command(python), "--host", host, "--port", str(live_port)])
         supervisor.start("web", [python, manage, "runserver", f"{host}:{port}"])
         threading.Thread(

@@ -79,16 +79,18 @@ def save_va_button(context, va_id: int, saved_va_ids=None) -> dict:
 def save_job_button(context, job_id: int, is_owner: bool = False, saved=None) -> dict:
     """For a VA (not on their own task). `saved`: already known (the saved list)."""
     user = context["request"].user
-    return _button(
+    return _job_button(
         context,
+        job_id,
         show=can_save_jobs(user) and not is_owner,
-        name="job",
-        pk=job_id,
         saved=lambda: (
             saved if saved is not None else SavedJob.objects.of(user).filter(job_id=job_id).exists()
         ),
-        label=_("Save task"),
     )
+
+
+def _job_button(context, job_id: int, *, show: bool, saved) -> dict:
+    return _button(context, show=show, name="job", pk=job_id, saved=saved, label=_("Save task"))
 
 
 # Where a board card (jobs/includes/job_card.html, cached for every viewer) takes its button.
@@ -111,14 +113,7 @@ def save_job_buttons(context, html: str) -> str:
     buttons = {
         job: render_to_string(
             "directory/includes/save_button.html",
-            _button(
-                context,
-                show=client != user.pk,
-                name="job",
-                pk=job,
-                saved=lambda job=job: job in saved,
-                label=_("Save task"),
-            ),
+            _job_button(context, job, show=client != user.pk, saved=lambda job=job: job in saved),
         )
         for job, client in marks
     }

@@ -3,7 +3,7 @@ from rest_framework.test import APIClient
 
 from api.services import token_create
 
-ALL_SCOPES = ["read", "jobs:write", "bids:write", "contracts:write"]
+ALL_SCOPES = ["read", "jobs:write", "bids:write", "contracts:write", "payments:write"]
 
 
 def token_for(user, scopes=ALL_SCOPES, name="Test program") -> str:

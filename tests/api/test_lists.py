@@ -15,6 +15,7 @@ from jobs.models import Category
 from notifications.models import Notification
 from tests import factories
 from tests.api.conftest import api_as
+from tests.contracts.factories import local_today
 from tests.security.world import png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -218,12 +219,11 @@ def test_deliverables(client_user, va, django_assert_num_queries):
 
 def test_hour_entries(client_user, va, django_assert_num_queries):
     # Guards each entry's timesheet.
-    from django.utils import timezone
 
     job = factories.HourlyJobFactory(client=client_user)
     bid = factories.BidFactory(job=job, va=va, amount=Decimal("10.00"), estimated_hours=10)
     contract = bid_services.bid_hire(bid=bid, client=client_user)
-    today = timezone.localdate()
+    today = local_today(va)  # the VA's day: hours are logged in their zone
 
     def log(n):
         # The contract started today: every entry is today's.
@@ -270,6 +270,80 @@ def test_reviews(client_user, va, django_assert_num_queries):
         api_as(client_user),
         f"/api/v1/contracts/{contract.pk}/reviews/",
         lambda: review_leave(contract=contract, author=va, **stars),
+        django_assert_num_queries,
+        count_key=None,
+    )
+
+
+def test_interviews(client_user, django_assert_num_queries):
+    # Guards each interview's bid, chosen slot and slots.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = factories.JobFactory(client=client_user)
+
+    def propose(n):
+        for _ in range(n):
+            bid = factories.BidFactory(job=job, va=factories.VAFactory())
+            bid_services.bid_shortlist(bid=bid, client=client_user)
+            at = [timezone.now() + timedelta(days=d) for d in (2, 3)]
+            interview = bid_services.interview_propose(bid=bid, client=client_user, slots=at)
+            bid_services.interview_confirm(
+                interview=interview, user=bid.va, slot_id=interview.slots.first().pk
+            )
+
+    propose(1)
+    _same_queries(
+        api_as(client_user), "/api/v1/interviews/", lambda: propose(3), django_assert_num_queries
+    )
+
+
+def test_job_attachments(client_user, django_assert_num_queries):
+    job = factories.JobFactory(client=client_user)
+
+    def attach(n):
+        for i in range(n):
+            job_services.job_attachment_add(
+                job=job,
+                by=client_user,
+                uploaded_file=SimpleUploadedFile(f"a{i}.png", png_bytes(), "image/png"),
+            )
+
+    attach(1)
+    _same_queries(
+        api_as(client_user),
+        f"/api/v1/jobs/{job.pk}/attachments/",
+        lambda: attach(3),
+        django_assert_num_queries,
+        count_key=None,
+    )
+
+
+def test_weeks(client_user, va, django_assert_num_queries):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from contracts.models import Timesheet
+
+    job = factories.HourlyJobFactory(client=client_user)
+    bid = factories.BidFactory(job=job, va=va, amount=Decimal("10.00"), estimated_hours=10)
+    contract = bid_services.bid_hire(bid=bid, client=client_user)
+    monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+
+    def weeks(start, n):
+        # Written directly: hours may be logged only from the contract's start onwards.
+        Timesheet.objects.bulk_create(
+            Timesheet(contract=contract, week_start=monday - timedelta(weeks=start + i))
+            for i in range(n)
+        )
+
+    weeks(0, 1)
+    _same_queries(
+        api_as(client_user),
+        f"/api/v1/contracts/{contract.pk}/weeks/",
+        lambda: weeks(1, 3),
         django_assert_num_queries,
         count_key=None,
     )

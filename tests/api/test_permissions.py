@@ -5,9 +5,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from api.services import token_create
-from bids.models import Bid
+from bids.models import Bid, Interview
 from contracts.models import Contract, Message
-from jobs.models import Job
+from jobs.models import Job, JobAttachment
 from notifications.models import Notification
 from tests.security.matrix import PERSONAS
 from tests.security.world import CANARY, build_world
@@ -19,6 +19,21 @@ WRITES = {
     "POST /api/v1/bids/{bid}/reject/": "401 - 404 404 404 404 404 404 401",
     "POST /api/v1/bids/{bid}/hire/": "401 - 404 404 404 404 404 404 401",
     "POST /api/v1/bids/{bid}/withdraw/": "401 404 404 - 404 404 404 404 401",
+    "POST /api/v1/bids/{bid}/unshortlist/": "401 - 404 404 404 404 404 404 401",
+    # Staff may read a bid but decide nothing on it.
+    "POST /api/v1/bids/{bid}/interviews/": "401 - 404 404 404 404 404 404 401",
+    "PUT /api/v1/bids/{bid}/": "401 404 404 - 404 404 404 404 401",
+    # The world's interview is confirmed: a party may cancel it; confirming needs a slot
+    # (400) and declining is for proposed times only (409); everyone else gets 404.
+    "POST /api/v1/interviews/{interview}/confirm/": "401 400 404 400 404 404 404 404 401",
+    "POST /api/v1/interviews/{interview}/decline/": "401 409 404 409 404 404 404 404 401",
+    "POST /api/v1/interviews/{interview}/cancel/": "401 - 404 - 404 404 404 404 401",
+    # Staff manage any task's manual (as the pages); a JSON body has no file: 400.
+    "POST /api/v1/jobs/{job}/attachments/": "401 - 404 404 404 404 404 400 401",
+    "DELETE /api/v1/jobs/{job}/attachments/{attachment}/": "401 - 404 404 404 404 404 - 401",
+    # Hour entries and weeks: the world's contract is per task, so nobody finds one here
+    # (the hourly contract's rows are in test_writes).
+    "DELETE /api/v1/contracts/{contract}/hours/999999/": "404 404 404 404 404 404 404 404 401",
     "POST /api/v1/my/jobs/{draft}/publish/": "401 - 404 404 404 404 404 - 401",
     "POST /api/v1/my/jobs/{job}/close/": "401 - 404 404 404 404 404 - 401",
     "POST /api/v1/jobs/{job}/bids/": "401 409 409 400 - - - 409 401",
@@ -60,7 +75,9 @@ VALID_ENOUGH = {
 def snapshot():
     return (
         sorted(Job.objects.values_list("id", "status")),
-        sorted(Bid.objects.values_list("id", "status")),
+        sorted(Bid.objects.values_list("id", "status", "amount", "cover_letter")),
+        sorted(Interview.objects.values_list("id", "status", "chosen_slot_id")),
+        sorted(JobAttachment.objects.values_list("id", flat=True)),
         sorted(Contract.objects.values_list("id", "status")),
         Message.objects.count(),
         sorted(Notification.objects.values_list("id", "read_at")),
@@ -127,6 +144,12 @@ def test_the_canary_in_a_bid_never_reaches_another_token(world, persona):
         f"/api/v1/jobs/{world.job.pk}/",
         "/api/v1/contracts/",
         f"/api/v1/contracts/{world.contract.pk}/messages/",
+        "/api/v1/interviews/",
+        f"/api/v1/interviews/{world.interview.pk}/",
+        f"/api/v1/jobs/{world.job.pk}/attachments/",
+        f"/api/v1/contracts/{world.contract.pk}/statement/",
+        f"/api/v1/contracts/{world.contract.pk}/weeks/",
+        "/api/v1/balance/",
     ]
     for path in paths:
         response = client.get(path)

@@ -13,6 +13,7 @@ from notifications.models import Notification
 from tests import factories
 from tests.api.conftest import api_as
 from tests.api.test_flow import NEW_TASK
+from tests.contracts.factories import local_today
 from tests.security.world import png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -291,7 +292,6 @@ def test_the_va_delivers_and_the_client_approves(client_user, va):
 
 
 def test_the_va_logs_hours_on_an_hourly_contract(client_user, va):
-    from django.utils import timezone
 
     from bids.services import bid_hire
 
@@ -299,7 +299,7 @@ def test_the_va_logs_hours_on_an_hourly_contract(client_user, va):
     bid = factories.BidFactory(job=job, va=va, amount=Decimal("10.00"), estimated_hours=10)
     contract = bid_hire(bid=bid, client=client_user)
     client = api_as(va)
-    today = timezone.localdate().isoformat()
+    today = local_today(va).isoformat()  # the VA's day: hours are logged in their zone
     bad = client.post(
         f"/api/v1/contracts/{contract.pk}/hours/",
         {"work_date": today, "hours": "lots", "memo": "Inbox"},

@@ -119,3 +119,12 @@ def test_a_sample_is_stored_in_s3_and_opened_through_a_short_presigned_url(
     with urllib.request.urlopen(url, timeout=10) as fetched:
         assert fetched.read() == files.pdf_bytes()
         assert fetched.headers["Content-Type"] == "application/pdf"
+
+    # The thumbnail comes from our own origin (the pages' img-src is 'self'), read from S3.
+    response = client.get(reverse("bids:sample_thumbnail", args=[png.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/webp"
+    body = s3.get_object(Bucket=BUCKET, Key=png.thumbnail.name)["Body"].read()
+    assert response.content == body
+    client.force_login(other_va)
+    assert client.get(reverse("bids:sample_thumbnail", args=[png.pk])).status_code == 404

@@ -76,6 +76,53 @@ def test_renaming_a_category_in_the_admin_updates_search(client, staff):
     assert list(Job.objects.search("market").values_list("pk", flat=True)) == [job.pk]
 
 
+def _another_process_read_the_catalogue_long_ago() -> str:
+    """The digest as a process that read it a moment ago (its minute not yet over) has it."""
+    from jobs import models as job_models
+
+    job_models._catalogue = (0.0, "")
+    digest = job_models.catalogue_version()
+    assert job_models.catalogue_version() == digest  # kept, not read again per request
+    return digest
+
+
+def test_a_category_renamed_in_the_admin_changes_every_process_digest_at_once(client, staff):
+    """Issue 20: cards and filter forms are cached under the names' digest each process
+    keeps; a rename moves the catalogue generation in Redis, so no process waits out its
+    minute (tests/scale reads it on another gunicorn)."""
+    from jobs.models import catalogue_version
+
+    research = category("research")
+    before = _another_process_read_the_catalogue_long_ago()
+    client.force_login(staff)
+    response = client.post(
+        f"/admin/jobs/category/{research.pk}/change/",
+        {"slug": "research", "name_en": "Market research", "name_id": "Riset pasar", "position": 9},
+    )
+    assert response.status_code == 302
+    assert catalogue_version() != before
+
+
+@pytest.mark.parametrize("action", ["add", "rename", "delete"])
+def test_a_skill_changed_in_the_admin_changes_every_process_digest_at_once(client, staff, action):
+    from jobs.models import Skill, catalogue_version
+
+    skill = SkillFactory(name="Xero")
+    before = _another_process_read_the_catalogue_long_ago()
+    client.force_login(staff)
+    if action == "add":
+        response = client.post("/admin/jobs/skill/add/", {"name": "Canva", "slug": "canva"})
+    elif action == "rename":
+        response = client.post(
+            f"/admin/jobs/skill/{skill.pk}/change/", {"name": "Xero Accounting", "slug": "xero"}
+        )
+    else:
+        response = client.post(f"/admin/jobs/skill/{skill.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert Skill.objects.filter(name="Xero").exists() == (action == "add")
+    assert catalogue_version() != before
+
+
 def test_a_non_staff_user_cannot_open_the_job_admin(client, client_user):
     client.force_login(client_user)
     assert client.get("/admin/jobs/job/").status_code == 302

@@ -27,7 +27,8 @@ from tests.ops.helpers import (
     process_alive,
 )
 
-pytestmark = pytest.mark.slow
+# One worker runs both tests in order: the second reuses the first one's checkout and data.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("quickstart")]
 
 START_TIMEOUT = 300  # a first run migrates a fresh database and loads the demo data
 STOP_TIMEOUT = 30

@@ -1,9 +1,15 @@
-"""`manage.py seed` (issue 11): realistic data at any scale, repeatable, with progress; and
-the benchmark's pages answer on it. Run here at a small scale."""
+"""`manage.py seed` (issues 11 and 20): realistic data at any scale, repeatable, with
+progress; varied text in both languages with a realistic skew; and the benchmark's pages,
+cold searches included, answer on it. Run here at a small scale."""
 
 import hashlib
 import io
+import random
+import re
+import statistics
+from collections import Counter
 from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -14,8 +20,9 @@ from django.test import Client, override_settings
 from accounts.models import User, VAProfile
 from bids.models import Bid, Interview
 from contracts.models import Contract, Review
+from demo import vocabulary
 from demo.management.commands.seed import BENCH_CLIENT, BENCH_READER, BENCH_VA
-from jobs.models import Job
+from jobs.models import Job, ManualVersion
 from notifications.models import Notification
 from tests.factories import category
 
@@ -32,8 +39,97 @@ def _seed(*extra) -> None:
 
 
 def _digest() -> str:
-    rows = Job.objects.order_by("pk").values_list("title", "max_rate", "currency", "status")
-    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()
+    rows = list(
+        Job.objects.order_by("pk").values_list(
+            "title", "description", "max_rate", "currency", "status", "category__slug"
+        )
+    )
+    rows += list(Bid.objects.order_by("pk").values_list("cover_letter", "amount")[:500])
+    rows += list(VAProfile.objects.order_by("pk").values_list("headline", "bio"))
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", text.lower()))
+
+
+# Words only one language's phrase lists use: a text with any of them is in that language.
+_ONLY = {
+    "en": set(vocabulary.search_words("en")) - set(vocabulary.search_words("id")),
+    "id": set(vocabulary.search_words("id")) - set(vocabulary.search_words("en")),
+}
+
+
+def _languages(texts) -> Counter:
+    found = Counter()
+    for text in texts:
+        words = _words(text)
+        for language, only in _ONLY.items():
+            if words & only:
+                found[language] += 1
+    return found
+
+
+def test_the_seed_writes_varied_text_in_both_languages():
+    _seed("--seed", "5")
+    jobs = list(Job.objects.values_list("title", "description"))
+    titles = {title for title, _d in jobs}
+    descriptions = {description for _t, description in jobs}
+    assert len(titles) >= 0.9 * len(jobs)
+    assert len(descriptions) >= 0.9 * len(jobs)
+    assert not any("#" in title for title in titles)  # no numbered copies of one text
+    letters = list(Bid.objects.values_list("cover_letter", flat=True))
+    assert len(set(letters)) >= 0.9 * len(letters)
+    manuals = list(ManualVersion.objects.values_list("body", flat=True))
+    assert len(set(manuals)) >= 0.9 * len(manuals)
+    profiles = list(VAProfile.objects.values_list("headline", "bio"))
+    assert len({bio for _h, bio in profiles}) >= 0.9 * len(profiles)
+    assert len({headline for headline, _b in profiles}) >= 0.5 * len(profiles)
+    # Both languages, each a real share, in every kind of text.
+    for texts in (
+        [f"{title} {description}" for title, description in jobs],
+        letters,
+        [f"{headline} {bio}" for headline, bio in profiles],
+    ):
+        languages = _languages(texts)
+        assert languages["en"] >= 0.25 * len(texts), languages
+        assert languages["id"] >= 0.25 * len(texts), languages
+    # Faker's names in both locales (not one list of twenty).
+    assert User.objects.values("name").distinct().count() >= 0.9 * User.objects.count()
+
+
+def test_the_seed_is_skewed_like_a_real_marketplace():
+    _seed("--seed", "6")
+    by_category = Counter(Job.objects.values_list("category__slug", flat=True))
+    busiest, quietest = by_category.most_common()[0], by_category.most_common()[-1]
+    assert busiest[0] == vocabulary.CATEGORY_SLUGS[0]
+    assert busiest[1] >= 4 * quietest[1], by_category
+    # A few clients post far more than the typical one.
+    by_client = sorted(Counter(Job.objects.values_list("client_id", flat=True)).values())
+    assert by_client[-1] >= 8 * statistics.median(by_client), by_client[-5:]
+    top_tenth = by_client[-max(1, len(by_client) // 10) :]
+    assert sum(top_tenth) >= 0.3 * sum(by_client)
+    # Skills on jobs and profiles, with a long tail: many used once or twice, a few on many.
+    uses = Counter(Job.skills.through.objects.values_list("skill__name", flat=True))
+    uses.update(VAProfile.skills.through.objects.values_list("skill__name", flat=True))
+    assert len(uses) >= 60
+    counts = sorted(uses.values())
+    assert counts[-1] >= 20 * counts[len(counts) // 4], counts
+    assert sum(1 for n in counts if n <= 3) >= 10
+
+
+def test_the_seeded_text_is_searchable_in_both_languages():
+    _seed("--seed", "8")
+    assert not Job.objects.filter(search_vector__isnull=True).exists()
+    assert not VAProfile.objects.filter(search_vector__isnull=True).exists()
+    # A word of each language finds tasks written in it (stemmed: "invoice" finds
+    # "invoices", "faktur" finds "faktur"), and the directory finds VAs by a skill.
+    for word, language in (("invoice", "en"), ("faktur", "id"), ("jadwal", "id")):
+        found = list(Job.objects.search(word).values_list("title", "description")[:50])
+        assert found, word
+        assert _languages(f"{t} {d}" for t, d in found)[language] >= len(found) // 2, word
+    assert VAProfile.objects.search("canva").exists()
+    assert VAProfile.objects.search("pembukuan").exists()
 
 
 def test_the_seed_fills_every_table_consistently_with_progress(capsys):
@@ -100,7 +196,7 @@ def test_the_benchmarks_pages_answer_on_seeded_data():
     from bench import scenarios
 
     _seed("--seed", "3")
-    pages = scenarios.pages(deep_page=5)
+    pages = scenarios.pages(deep_page=5, cold_runs=0, seed=1)
     assert [page.name.split()[0] for page in pages] == [
         "1",
         "2",
@@ -113,6 +209,8 @@ def test_the_benchmarks_pages_answer_on_seeded_data():
         "9",
         "10",
         "11",
+        "12",
+        "13",
         "-",
     ]
     for page in pages:
@@ -123,3 +221,61 @@ def test_the_benchmarks_pages_answer_on_seeded_data():
         assert response.status_code == 200, (page.name, response.status_code)
         if page.name.startswith("4 "):
             assert response.context["page"].number == 5  # followed Next from page 1
+    # The cold searches: distinct queries of the seed's words, all answering, most finding
+    # something, with and without filters, one and two words.
+    browser = Client(HTTP_X_FORWARDED_PROTO="https")
+    vocabulary_words = set(vocabulary.search_words("en")) | set(vocabulary.search_words("id"))
+    for page in pages[11:13]:
+        assert (
+            len(set(page.cold)) == len(page.cold) == 50
+        )  # cold_runs=0: the warm-up and query-count paths
+        assert page.path == page.cold[0]
+        shapes, found = Counter(), 0
+        for path in page.cold[:30]:
+            params = parse_qs(urlsplit(path).query)
+            words = params["q"][0].split()
+            assert set(words) <= vocabulary_words | {
+                w.lower()
+                for skills in vocabulary.SKILLS.values()
+                for s in skills
+                for w in s.split()
+            }, path
+            shapes[(len(words), len(params) > 1)] += 1
+            response = browser.get(path)
+            assert response.status_code == 200, path
+            found += _found(path) > 0
+        assert len(shapes) == 4, shapes  # one and two words, with and without filters
+        # On a board of ~290 open tasks a two-word query with filters often finds nothing.
+        assert found >= 10, (page.name, found)
+
+
+def _found(path: str) -> int:
+    """How many results a board or directory URL has (the pages' own read side)."""
+    from directory.forms import DirectoryForm
+    from directory.listing import DirectoryQuery, directory_page
+    from jobs.board import BoardQuery, board_page
+    from jobs.forms import BoardForm
+
+    url = urlsplit(path)
+    params = {k: v[0] for k, v in parse_qs(url.query).items()}
+    if url.path == "/jobs/":
+        form = BoardForm(params)
+        form.is_valid()
+        return board_page(BoardQuery.of(**form.filters())).count
+    form = DirectoryForm(params)
+    form.is_valid()
+    return directory_page(DirectoryQuery.of(**form.filters())).count
+
+
+def test_cold_searches_never_repeat_and_follow_their_seed():
+    from bench.scenarios import cold_searches
+
+    first = cold_searches("/jobs/", count=2000, rng=random.Random(4), board=True)
+    assert len(set(first)) == 2000
+    assert first == cold_searches("/jobs/", count=2000, rng=random.Random(4), board=True)
+    assert first != cold_searches("/jobs/", count=2000, rng=random.Random(5), board=True)
+    both = Counter()
+    for path in first:
+        words = set(parse_qs(urlsplit(path).query)["q"][0].split())
+        both.update(language for language, only in _ONLY.items() if words & only)
+    assert both["en"] >= 500 and both["id"] >= 500, both

@@ -50,11 +50,53 @@ ROWS: dict[str, tuple[str, str]] = {
     "api:bid_hire": ("pk=bid", "405 405 405 405 405 405 405 405 405"),
     "api:bid_reject": ("pk=bid", "405 405 405 405 405 405 405 405 405"),
     "api:bid_shortlist": ("pk=bid", "405 405 405 405 405 405 405 405 405"),
+    "api:bid_unshortlist": ("pk=bid", "405 405 405 405 405 405 405 405 405"),
+    "api:bid_interviews": ("pk=bid", "405 405 405 405 405 405 405 405 405"),
+    "api:interviews": ("", "401 ok ok ok ok ok ok ok 401"),
+    "api:interview": ("pk=interview", "404 ok 404 ok 404 404 404 ok 404"),
+    "api:interview_cancel": ("pk=interview", "405 405 405 405 405 405 405 405 405"),
+    "api:interview_confirm": ("pk=interview", "405 405 405 405 405 405 405 405 405"),
+    "api:interview_decline": ("pk=interview", "405 405 405 405 405 405 405 405 405"),
+    "api:interview_reschedule": ("pk=interview", "405 405 405 405 405 405 405 405 405"),
+    # A task manual's private files: its client, staff, and the VA once hired (as the page).
+    "api:job_attachments": ("pk=job", "404 ok 404 404 404 404 404 ok 404"),
+    "api:job_attachments[hired]": ("pk=hired_job", "404 ok 404 404 404 ok 404 ok 404"),
+    "api:job_attachments[invite_only]": ("pk=invite_only", "404 ok 404 404 404 404 404 ok 404"),
+    "api:job_attachment": ("pk=job,attachment_id=attachment", "404 ok 404 404 404 404 404 ok 404"),
+    "api:job_attachment[hired]": (
+        "pk=hired_job,attachment_id=hired_attachment",
+        "404 ok 404 404 404 ok 404 ok 404",
+    ),
+    # The world's contract is per task: it has no hour entries (tests/api/test_more_writes).
+    "api:hour_entry": ("pk=contract,entry_id='999999'", "404 404 404 404 404 404 404 404 404"),
+    "api:weeks": ("pk=contract", "404 ok 404 404 404 ok 404 ok 404"),
+    "api:week_approve": ("pk=contract,week=monday", "405 405 405 405 405 405 405 405 405"),
+    "api:week_dispute": ("pk=contract,week=monday", "405 405 405 405 405 405 405 405 405"),
+    # Payments, read-only: the contract's statement (its parties, staff); my own balances.
+    "api:statement": ("pk=contract", "404 ok 404 404 404 ok 404 ok 404"),
+    "api:balance": ("", "401 ok ok ok ok ok ok ok 401"),
+    # Payments, writes: funding and approving are POST only; milestones are read by the
+    # parties and staff, disputes by the two parties only (staff settle them in the admin);
+    # withdrawals are the caller's own.
+    "api:contract_fund": ("pk=contract", "405 405 405 405 405 405 405 405 405"),
+    "api:milestones": ("pk=contract", "404 ok 404 404 404 ok 404 ok 404"),
+    "api:milestone_approve": (
+        "pk=contract,milestone_id='999999'",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api:disputes": ("pk=contract", "404 ok 404 404 404 ok 404 404 404"),
+    "api:withdrawals": ("", "401 ok ok ok ok ok ok ok 401"),
     "api:bid_withdraw": ("pk=bid", "405 405 405 405 405 405 405 405 405"),
     "api:categories": ("", "ok ok ok ok ok ok ok ok ok"),
     "api:contract": ("pk=contract", "404 ok 404 404 404 ok 404 ok 404"),
     "api:contracts": ("", "401 ok ok ok ok ok ok ok 401"),
+    "api:complete": ("pk=contract", "405 405 405 405 405 405 405 405 405"),
+    "api:end": ("pk=contract", "405 405 405 405 405 405 405 405 405"),
     "api:deliverable_approve": (
+        "pk=contract,deliverable_id=deliverable",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api:deliverable_changes": (
         "pk=contract,deliverable_id=deliverable",
         "405 405 405 405 405 405 405 405 405",
     ),
@@ -70,6 +112,8 @@ ROWS: dict[str, tuple[str, str]] = {
     "api:hours": ("pk=contract", "404 ok 404 404 404 ok 404 ok 404"),
     "api:job_manual": ("pk=job", "401 ok 404 404 404 404 404 ok 401"),
     "api:jobs": ("", "ok ok ok ok ok ok ok ok ok"),
+    "api:webhook": ("pk=webhook", "401 ok 404 404 404 404 404 404 401"),
+    "api:webhooks": ("", "401 ok ok ok ok ok ok ok 401"),
     "api:me": ("", "401 ok ok ok ok ok ok ok 401"),
     "api:messages": ("pk=contract", "404 ok 404 404 404 ok 404 ok 404"),
     "api:my_bids": ("", "401 ok ok ok ok ok ok ok 401"),
@@ -253,6 +297,16 @@ ROWS: dict[str, tuple[str, str]] = {
     ),
     "moderation:report_message": ("pk=message", "login ok 404 404 404 404 404 404 login"),
     "moderation:report_user": ("pk=bidding_va", "login ok ok 404 ok ok ok ok login"),
+    # Outgoing webhooks (issue 19): each user's own endpoints only.
+    "webhooks:endpoints": ("", "login ok ok ok ok ok ok ok login"),
+    "webhooks:endpoint": ("pk=webhook", "login ok 404 404 404 404 404 404 login"),
+    "webhooks:endpoint_delete": ("pk=webhook", "405 405 405 405 405 405 405 405 405"),
+    "webhooks:endpoint_enable": ("pk=webhook", "405 405 405 405 405 405 405 405 405"),
+    "webhooks:endpoint_test": ("pk=webhook", "405 405 405 405 405 405 405 405 405"),
+    "webhooks:delivery_resend": (
+        "pk=webhook,delivery_pk=webhook_delivery",
+        "405 405 405 405 405 405 405 405 405",
+    ),
     "notifications:alert_create": ("", "login 404 404 ok ok ok ok 404 login"),
     "notifications:alert_delete": ("pk=alert", "405 405 405 405 405 405 405 405 405"),
     "notifications:alert_edit": ("pk=alert", "login 404 404 ok 404 404 404 404 login"),
@@ -265,6 +319,9 @@ ROWS: dict[str, tuple[str, str]] = {
     "notifications:preferences": ("", "login ok ok ok ok ok ok ok login"),
     "notifications:unsubscribe": ("token='not-a-token'", "404 404 404 404 404 404 404 404 404"),
     "payments:balance": ("", "login ok ok ok ok ok ok ok login"),
+    "payments:payout_method": ("", "login ok ok ok ok ok ok ok login"),
+    "payments:earnings": ("", "login ok ok ok ok ok ok ok login"),
+    "payments:receipt": ("pk=funding", "404 ok 404 404 404 ok 404 ok 404"),
     # Disputes (issue 17): the two parties open them; staff settle them in the admin instead.
     "payments:dispute_open": ("pk=contract", "404 ok 404 404 404 ok 404 404 404"),
     "payments:dispute_file": (

@@ -23,6 +23,7 @@ from notifications.models import JobAlert, Notification
 from payments import sandbox
 from payments import services as payment_services
 from tests import factories
+from webhooks.models import Delivery, Endpoint, Event
 
 CANARY = "CANARY-7f3a9c"
 # In the invite-only task's title: only its client, staff and the invited VA may see it.
@@ -177,6 +178,7 @@ def build_world(
         hired_bid=hired_bid,
         contract=contract,
         checkout=checkout,
+        funding=checkout.ledger_transactions.get(),
         message=message,
         message_file=message.attachments.first(),
         deliverable=deliverable,
@@ -186,5 +188,18 @@ def build_world(
         invite_only=invite_only,
         invite_only_attachment=invite_only_attachment,
         invitation=invitation,
+    )
+    # The owner's webhook endpoint with one delivery in its log (written directly: nothing
+    # is sent from the permission tests).
+    webhook = Endpoint.objects.create(
+        user=client_user,
+        url="https://hooks.example.com/asisten",
+        events=["bid.created"],
+        secret="whsec_world",
+    )
+    event = Event.objects.create(type="webhook.test", key="webhook.test:world", payload={})
+    world.objects.update(
+        webhook=webhook,
+        webhook_delivery=Delivery.objects.create(endpoint=webhook, event=event, status="sent"),
     )
     return world

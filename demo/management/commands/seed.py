@@ -3,7 +3,12 @@
     manage.py seed --users 50000 --jobs 100000 --bids 1000000 --seed 42
 
 Everything goes in through COPY (demo/bulk.py) with a progress line per table. The same
-`--seed` gives the same data. Besides the random crowd it creates the fixed cases the
+`--seed` gives the same data. The text is varied, in English and Indonesian (demo.text:
+our phrase lists of VA work in demo.vocabulary with Faker's `en_US` and `id_ID` names,
+companies and cities): titles, descriptions, manuals, cover letters, client and VA
+profiles. Categories, clients and skills are skewed Zipf-like (admin support and a few
+clients much busier than the rest; skills with a long tail). Issue 20's large run:
+`--users 500000 --jobs 1000000 --bids 10000000 --notifications 1000000`. Besides the random crowd it creates the fixed cases the
 benchmark measures (bench/README in bench/run.py): a client with a 200-bid job, a VA with
 300 bids and a user with 1,000 notifications.
 """
@@ -20,11 +25,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import ClientProfile, User, VAProfile
-from accounts.services import va_search_vectors_refresh
+from accounts.services import skill_get_or_create, va_search_vectors_refresh
 from bids.models import Bid, Interview, InterviewSlot, WorkSample
 from contracts.models import Contract, Review
 from contracts.services import va_stats_refresh
 from demo.bulk import Progress, copy_rows
+from demo.text import Writer, Zipf
+from demo.vocabulary import CATEGORY_SLUGS, SKILLS, TOOLS
 from jobs.models import Category, Job, ManualVersion
 from jobs.services import search_vectors_refresh
 from notifications.models import Notification
@@ -34,150 +41,6 @@ BENCH_CLIENT = "bench-client@example.test"
 BENCH_VA = "bench-va@example.test"
 BENCH_READER = "bench-reader@example.test"
 
-FIRST = [
-    "Ayu",
-    "Budi",
-    "Citra",
-    "Dewi",
-    "Eko",
-    "Fitri",
-    "Gita",
-    "Hadi",
-    "Indah",
-    "Joko",
-    "Kartika",
-    "Lestari",
-    "Maya",
-    "Nina",
-    "Oka",
-    "Putri",
-    "Rina",
-    "Sari",
-    "Tono",
-    "Wulan",
-    "Emma",
-    "James",
-    "Olivia",
-    "Noah",
-    "Sophie",
-    "Liam",
-    "Grace",
-    "Daniel",
-    "Chloe",
-    "Ben",
-]
-LAST = [
-    "Santoso",
-    "Wijaya",
-    "Saputra",
-    "Pratama",
-    "Hidayat",
-    "Kusuma",
-    "Lestari",
-    "Nugroho",
-    "Setiawan",
-    "Halim",
-    "Smith",
-    "Brown",
-    "Taylor",
-    "Wilson",
-    "Clarke",
-    "Evans",
-    "Walker",
-]
-
-EN_TASKS = [
-    (
-        "Manage my inbox and calendar",
-        "Sort incoming email every morning, flag urgent messages, schedule meetings and send confirmations to clients.",
-    ),
-    (
-        "Monthly bookkeeping in Xero",
-        "Reconcile bank transactions, categorise expenses, chase unpaid invoices and prepare a monthly profit and loss summary.",
-    ),
-    (
-        "Instagram and Facebook posting",
-        "Plan a weekly content calendar, write captions, schedule posts and reply to comments and direct messages politely.",
-    ),
-    (
-        "Write two blog articles a week",
-        "Research topics about small business finance, write SEO-friendly articles of about 900 words and add images.",
-    ),
-    (
-        "Book business travel",
-        "Find and book flights and hotels within budget, prepare itineraries and handle changes or cancellations.",
-    ),
-    (
-        "Appointment scheduling for a clinic",
-        "Answer booking requests, manage the appointment calendar, send reminders and reschedule when patients ask.",
-    ),
-    (
-        "Data entry from PDF invoices",
-        "Copy invoice numbers, dates, amounts and supplier names from PDF invoices into a Google Sheet, double-checking totals.",
-    ),
-    (
-        "Organise our Google Drive",
-        "Create a clear folder structure, rename files consistently, remove duplicates and write a short guide for the team.",
-    ),
-    (
-        "Customer support by email",
-        "Answer customer questions about orders, refunds and delivery within four hours using our templates.",
-    ),
-    (
-        "Market research on competitors",
-        "Collect prices, products and reviews of ten competitors into a spreadsheet and write a one-page summary.",
-    ),
-]
-ID_TASKS = [
-    (
-        "Kelola email dan kalender saya",
-        "Memilah email masuk setiap pagi, menandai pesan penting, menjadwalkan rapat dan mengirim konfirmasi kepada klien.",
-    ),
-    (
-        "Pembukuan bulanan toko online",
-        "Mencocokkan transaksi bank, mengelompokkan pengeluaran, menagih faktur yang belum dibayar dan menyusun laporan laba rugi bulanan.",
-    ),
-    (
-        "Admin media sosial Instagram",
-        "Membuat kalender konten mingguan, menulis keterangan foto, menjadwalkan unggahan dan membalas komentar dengan sopan.",
-    ),
-    (
-        "Penulisan artikel blog",
-        "Meriset topik keuangan usaha kecil, menulis artikel sekitar 900 kata yang ramah SEO dan menambahkan gambar.",
-    ),
-    (
-        "Pengaturan perjalanan dinas",
-        "Mencari dan memesan tiket pesawat dan hotel sesuai anggaran, menyusun jadwal perjalanan dan mengurus perubahan.",
-    ),
-    (
-        "Penjadwalan janji temu klinik",
-        "Menjawab permintaan janji temu, mengelola kalender, mengirim pengingat dan menjadwal ulang bila pasien meminta.",
-    ),
-    (
-        "Entri data faktur ke spreadsheet",
-        "Menyalin nomor faktur, tanggal, jumlah dan nama pemasok dari faktur PDF ke Google Sheet dan memeriksa totalnya.",
-    ),
-    (
-        "Merapikan penyimpanan file online",
-        "Membuat struktur folder yang jelas, mengganti nama file secara konsisten, menghapus duplikat dan menulis panduan singkat.",
-    ),
-    (
-        "Layanan pelanggan lewat email",
-        "Menjawab pertanyaan pelanggan tentang pesanan, pengembalian dana dan pengiriman dalam empat jam.",
-    ),
-    (
-        "Riset pasar dan pesaing",
-        "Mengumpulkan harga, produk dan ulasan sepuluh pesaing ke dalam spreadsheet dan menulis ringkasan satu halaman.",
-    ),
-]
-HEADLINES = [
-    "Detail-oriented virtual assistant",
-    "Asisten virtual berpengalaman",
-    "Bookkeeper and admin support",
-    "Social media and content assistant",
-    "Admin dan entri data yang teliti",
-    "Executive assistant for founders",
-]
 REVIEW_TEXTS = [
     "Organised, quick to reply and careful with every detail.",
     "Sangat teliti dan cepat membalas pesan. Akan bekerja sama lagi.",
@@ -185,8 +48,20 @@ REVIEW_TEXTS = [
     "Instruksi jelas dan pembayaran tepat waktu.",
     "",
 ]
-LETTER_EN = "Hello! I have {y} years of experience with similar work and I can start this week. I read your task manual carefully and I will follow every step."
-LETTER_ID = "Halo! Saya punya pengalaman {y} tahun untuk pekerjaan serupa dan bisa mulai minggu ini. Saya sudah membaca manual tugas dengan teliti."
+TIMEZONES = [
+    "Asia/Jakarta",
+    "Asia/Makassar",
+    "Asia/Singapore",
+    "Australia/Sydney",
+    "Europe/London",
+    "America/New_York",
+]
+# What a VA profile lists, by language of its owner.
+VA_LANGUAGES = {"id": "Indonesian, English", "en": "English, Indonesian"}
+CLIENT_ABOUT = {
+    "en": "{company}: {business} in {city}.",
+    "id": "{company}: {business} di {city}.",
+}
 
 
 class Command(BaseCommand):
@@ -214,9 +89,15 @@ class Command(BaseCommand):
             raise CommandError("Use at least --users 400 --jobs 10 --bids 1000.")
         started = timezone.now()
         with transaction.atomic():
-            users = self._users(rng, opts["users"])
-            jobs = self._jobs(rng, users, opts["jobs"])
-            self._bids(rng, users, jobs, opts["bids"])
+            writer = Writer(opts["seed"])
+            self.category_ids = dict(Category.objects.values_list("slug", "id"))
+            missing = set(CATEGORY_SLUGS) - set(self.category_ids)
+            if missing:
+                raise CommandError(f"Task categories missing (migrate first): {sorted(missing)}")
+            self.skill_ids = self._skills()
+            users = self._users(rng, writer, opts["users"])
+            jobs = self._jobs(rng, writer, users, opts["jobs"])
+            self._bids(rng, writer, users, jobs, opts["bids"])
             self._hires(rng)
             self._interviews(rng)
             self._notifications(rng, users, jobs, opts["notifications"])
@@ -249,12 +130,19 @@ class Command(BaseCommand):
         self.stdout.write(f"  bench VA (300 bids): {BENCH_VA}")
         self.stdout.write(f"  bench reader (1,000 notifications): {BENCH_READER}")
 
+    # --- skills --------------------------------------------------------------------
+    def _skills(self) -> dict[str, int]:
+        """Every skill name of the vocabulary, as a Skill row: name → id."""
+        names = list(dict.fromkeys([n for names in SKILLS.values() for n in names] + TOOLS))
+        return {name: skill_get_or_create(name=name).pk for name in names}
+
     # --- users ---------------------------------------------------------------------
-    def _users(self, rng, count):
+    def _users(self, rng, writer, count):
         password = make_password(SEED_PASSWORD)
         now = timezone.now()
         start = self._next_id(User)
         fixed = [(BENCH_CLIENT, True, False), (BENCH_VA, False, True), (BENCH_READER, True, True)]
+        languages = {}
 
         def rows():
             for i in range(count):
@@ -268,15 +156,17 @@ class Command(BaseCommand):
                         else ((True, True) if roll < 0.25 else (False, True))
                     )
                     email = f"seed{start + i}@example.test"
+                language = "id" if rng.random() < 0.6 else "en"
+                languages[start + i] = language
                 yield {
                     "id": start + i,
                     "email": email,
                     "password": password,
-                    "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                    "name": writer.name(language),
                     "is_client": is_client,
                     "is_va": is_va,
-                    "language": "id" if rng.random() < 0.6 else "en",
-                    "timezone": "Asia/Jakarta",
+                    "language": language,
+                    "timezone": "Asia/Jakarta" if language == "id" else rng.choice(TIMEZONES),
                     "date_joined": now - timedelta(days=rng.randint(1, 900)),
                     "is_active": True,
                 }
@@ -297,37 +187,56 @@ class Command(BaseCommand):
             total=count,
             label="email addresses",
         )
-        copy_rows(
-            ClientProfile,
-            (
-                {
+
+        def client_rows():
+            for uid in clients:
+                language = languages[uid]
+                words = writer.words(language, writer.categories.pick(rng), [])
+                yield {
                     "user_id": uid,
-                    "display_name": f"{rng.choice(LAST)} {rng.choice(['Ltd', 'CV', 'PT', 'Co'])}",
-                    "about": "Small business owner.",
+                    "display_name": words["company"],
+                    "about": CLIENT_ABOUT[language].format(**words),
                     "updated_at": now,
                 }
-                for uid in clients
-            ),
-            total=len(clients),
-            label="client profiles",
-        )
-        copy_rows(
-            VAProfile,
-            (
-                {
+
+        copy_rows(ClientProfile, client_rows(), total=len(clients), label="client profiles")
+        va_skills: list[tuple[int, list[str]]] = []
+        va_categories: list[tuple[int, list[str]]] = []
+
+        def va_rows():
+            for uid in vas:
+                language = languages[uid]
+                main = writer.categories.pick(rng)
+                others = writer.categories.sample(rng, rng.randint(0, 2))
+                skills = writer.skills(main, tail_share=0.6, most=4)
+                va_skills.append((uid, skills))
+                va_categories.append((uid, list(dict.fromkeys([main, *others]))))
+                yield {
                     "user_id": uid,
-                    "headline": rng.choice(HEADLINES),
-                    "bio": "Reliable and organised.",
+                    **writer.profile(language, main, skills),
                     **self._va_rate(rng),
                     "years_experience": rng.randint(0, 15),
-                    "languages": "Indonesian, English",
-                    "country": "Indonesia",
+                    "languages": VA_LANGUAGES[language],
+                    "country": "Indonesia" if language == "id" or rng.random() < 0.5 else "",
                     "updated_at": now,
                 }
-                for uid in vas
-            ),
-            total=len(vas),
-            label="VA profiles",
+
+        copy_rows(VAProfile, va_rows(), total=len(vas), label="VA profiles")
+        profile_ids = dict(VAProfile.objects.filter(user_id__in=vas).values_list("user_id", "id"))
+        self._copy_links(
+            VAProfile.skills.through,
+            ("vaprofile_id", "skill_id"),
+            [(profile_ids[uid], [self.skill_ids[n] for n in names]) for uid, names in va_skills],
+            "VA skills",
+        )
+        self._copy_links(
+            VAProfile.categories.through,
+            ("vaprofile_id", "category_id"),
+            [
+                (profile_ids[uid], [self.category_ids[slug] for slug in slugs])
+                for uid, slugs in va_categories
+            ],
+            "VA categories",
         )
         by_email = dict(
             User.objects.filter(email__in=[f[0] for f in fixed]).values_list("email", "id")
@@ -335,20 +244,31 @@ class Command(BaseCommand):
         return {"clients": clients, "vas": vas, "fixed": by_email}
 
     # --- jobs ----------------------------------------------------------------------
-    def _jobs(self, rng, users, count):
-        categories = list(Category.objects.values_list("id", flat=True))
+    def _jobs(self, rng, writer, users, count):
         now = timezone.now()
         start = self._next_id(Job)
         statuses = [("open", 70), ("closed", 10), ("hired", 10), ("completed", 5), ("draft", 5)]
         population = [s for s, weight in statuses for _ in range(weight)]
+        # A few clients post far more than the rest (Zipf over a shuffled order).
+        clients = list(users["clients"])
+        rng.shuffle(clients)
+        busy_clients = Zipf(clients, s=0.9)
         meta = []
         rates: dict[int, tuple[Decimal, str]] = {}
+        texts: dict[int, tuple[str, str]] = {}  # job id → (language, category slug)
+        job_skills: list[tuple[int, list[str]]] = []
+        manuals: list[tuple[int, str]] = []
 
         def rows():
             for i in range(count):
                 job_id = start + i
-                indonesian = rng.random() < 0.55
-                title, text = rng.choice(ID_TASKS if indonesian else EN_TASKS)
+                language = writer.language()
+                category = writer.categories.pick(rng)
+                skills = writer.skills(category)
+                text = writer.job(language, category, skills)
+                texts[job_id] = (language, category)
+                job_skills.append((job_id, skills))
+                manuals.append((job_id, text["manual"]))
                 hourly = rng.random() < 0.45
                 currency = "IDR" if rng.random() < 0.65 else "USD"
                 if currency == "IDR":
@@ -364,7 +284,7 @@ class Command(BaseCommand):
                         else Decimal(rng.randrange(20, 800))
                     )
                 status = "open" if i == 0 else rng.choice(population)
-                client = users["fixed"][BENCH_CLIENT] if i == 0 else rng.choice(users["clients"])
+                client = users["fixed"][BENCH_CLIENT] if i == 0 else busy_clients.pick(rng)
                 published = (
                     None
                     if status == "draft"
@@ -375,15 +295,15 @@ class Command(BaseCommand):
                 yield {
                     "id": job_id,
                     "client_id": client,
-                    "title": f"{title} #{job_id}",
-                    "description": text,
-                    "category_id": rng.choice(categories),
+                    "title": text["title"],
+                    "description": text["description"],
+                    "category_id": self.category_ids[category],
                     "pay_type": "hourly" if hourly else "fixed",
                     "max_rate": rate,
                     "currency": currency,
                     "hours_per_week": rng.choice([5, 10, 20, 40]) if hourly else None,
                     "duration": rng.choice(["weeks", "months", "ongoing"]) if hourly else "",
-                    "deliverables": "" if hourly else text,
+                    "deliverables": "" if hourly else text["deliverables"],
                     "status": status,
                     "created_at": published or now,
                     "updated_at": published or now,
@@ -396,29 +316,41 @@ class Command(BaseCommand):
 
         copy_rows(Job, rows(), total=count, label="jobs", skip_pk=False)
         self._sync_sequence(Job)
+        self._copy_links(
+            Job.skills.through,
+            ("job_id", "skill_id"),
+            [(job_id, [self.skill_ids[n] for n in names]) for job_id, names in job_skills],
+            "job skills",
+        )
         copy_rows(
             ManualVersion,
             (
                 {
                     "job_id": job_id,
                     "number": 1,
-                    "body": "1. Read the brief.\n2. Do the work.\n3. Report back.",
+                    "body": body,
                     "checklist": [{"text": "Done as described"}],
                     "created_at": now,
                 }
-                for job_id, _s in meta
+                for job_id, body in manuals
             ),
             total=count,
             label="task manuals",
         )
-        manuals = dict(
+        manual_ids = dict(
             ManualVersion.objects.filter(job_id__gte=start).values_list("job_id", "id").iterator()
         )
         biddable = [job_id for job_id, status in meta if status != "draft"]
-        return {"biddable": biddable, "manuals": manuals, "first": start, "rates": rates}
+        return {
+            "biddable": biddable,
+            "manuals": manual_ids,
+            "first": start,
+            "rates": rates,
+            "texts": texts,
+        }
 
     # --- bids ----------------------------------------------------------------------
-    def _bids(self, rng, users, jobs, count):
+    def _bids(self, rng, writer, users, jobs, count):
         vas = users["vas"]
         bench_va = users["fixed"][BENCH_VA]
         bench_job = jobs["first"]
@@ -450,9 +382,9 @@ class Command(BaseCommand):
                     if candidate != bench_va:
                         chosen.add(candidate)
                 for va_id in chosen:
-                    yield self._bid(rng, job_id, va_id, jobs, statuses, now)
+                    yield self._bid(rng, writer, job_id, va_id, jobs, statuses, now)
             for job_id in bench_va_jobs - set(plan):
-                yield self._bid(rng, job_id, bench_va, jobs, statuses, now)
+                yield self._bid(rng, writer, job_id, bench_va, jobs, statuses, now)
 
         total = sum(plan.values()) + len(bench_va_jobs)
         copy_rows(Bid, rows(), total=total, label="bids")
@@ -497,14 +429,14 @@ class Command(BaseCommand):
         share = Decimal(rng.randrange(40, 101)) / 100
         return (max_rate * share / step).to_integral_value(rounding=ROUND_FLOOR) * step
 
-    def _bid(self, rng, job_id, va_id, jobs, statuses, now):
-        years = rng.randint(1, 12)
+    def _bid(self, rng, writer, job_id, va_id, jobs, statuses, now):
+        language, category = jobs["texts"][job_id]
         when = now - timedelta(minutes=rng.randint(1, 60 * 24 * 60))
         return {
             "job_id": job_id,
             "va_id": va_id,
             "amount": self._amount(rng, *jobs["rates"][job_id]),
-            "cover_letter": (LETTER_ID if rng.random() < 0.55 else LETTER_EN).format(y=years),
+            "cover_letter": writer.letter(language, category),
             "manual_version_id": jobs["manuals"].get(job_id),
             "status": rng.choice(statuses),
             "created_at": when,
@@ -707,6 +639,17 @@ class Command(BaseCommand):
             progress.advance()
             cursor.execute("ANALYZE")
             progress.advance()
+
+    @staticmethod
+    def _copy_links(through, columns: tuple[str, str], links, label: str) -> None:
+        """Many-to-many rows: `links` is [(owner id, [target ids])]."""
+        owner, target = columns
+        copy_rows(
+            through,
+            ({owner: pk, target: other} for pk, others in links for other in others),
+            total=sum(len(others) for _pk, others in links),
+            label=label,
+        )
 
     def _next_id(self, model) -> int:
         with connection.cursor() as cursor:

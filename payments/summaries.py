@@ -1,0 +1,100 @@
+"""What the payments pages and the API read: one contract's escrow summary, one VA's
+balances. Reads only (writes are in payments.services)."""
+
+from decimal import Decimal
+
+from contracts.models import Contract
+from payments import services
+from payments.models import Account, Dispute, LedgerTransaction, Payment
+
+
+def escrow_summary(contract: Contract) -> dict:
+    """Funded, held, released, fees and refunds of one contract, from three queries."""
+    payments = list(contract.escrow_payments.order_by("created_at", "pk"))
+    disputes = list(
+        Dispute.objects.filter(contract=contract)
+        .select_related("payment__milestone", "opened_by")
+        .prefetch_related("files")
+    )
+    open_disputes = {d.payment_id for d in disputes if d.status == Dispute.Status.OPEN}
+    for payment in payments:
+        payment.disputed = payment.pk in open_disputes
+    milestones = list(contract.milestones.all())
+    for milestone in milestones:
+        mine = [p for p in payments if p.milestone_id == milestone.pk]
+        milestone.disputed = any(p.disputed for p in mine)
+        milestone.held = any(p.status == Payment.Status.PAID for p in mine)
+        milestone.released = any(p.status == Payment.Status.RELEASED for p in mine)
+        milestone.refunded = any(p.status == Payment.Status.REFUNDED for p in mine)
+        milestone.split = any(p.status == Payment.Status.SPLIT for p in mine)
+        milestone.pending = next((p for p in mine if p.status == Payment.Status.PENDING), None)
+    transactions = list(
+        LedgerTransaction.objects.filter(contract=contract).select_related("payment")
+    )
+    zero = Decimal("0")
+
+    def total(kind, field="amount"):
+        return sum((getattr(t, field) for t in transactions if t.kind == kind), zero)
+
+    released = total(LedgerTransaction.Kind.RELEASE)
+    fees = total(LedgerTransaction.Kind.RELEASE, "fee")
+    return {
+        "payments": payments,
+        "transactions": transactions,
+        "funded": total(LedgerTransaction.Kind.FUNDING),
+        "held": sum((p.amount for p in payments if p.status == Payment.Status.PAID), zero),
+        "released": released,
+        "fees": fees,
+        "va_received": released - fees,
+        "refunded": total(LedgerTransaction.Kind.REFUND),
+        "pending": next(
+            (p for p in payments if p.status == Payment.Status.PENDING and not p.milestone_id),
+            None,
+        ),
+        "milestones": milestones,
+        "is_funded": any(p.status == Payment.Status.PAID for p in payments),
+        "disputes": disputes,
+        "is_disputed": bool(open_disputes),
+        "can_dispute": any(p.status == Payment.Status.PAID and not p.disputed for p in payments),
+        "fee_percent": services.platform_fee_percent(),
+    }
+
+
+def va_balances(user) -> tuple[list[Account], list[dict]]:
+    """The VA's balance accounts, and per currency: available, pending payout, the payout
+    minimum and whether a withdrawal is possible now."""
+    accounts = list(
+        Account.objects.filter(
+            user=user,
+            kind__in=[Account.Kind.VA_AVAILABLE, Account.Kind.VA_PENDING_PAYOUT],
+        ).order_by("currency", "kind")
+    )
+    currencies = sorted({a.currency for a in accounts})
+    balances = [
+        {
+            "currency": currency,
+            "available": next(
+                (
+                    a.balance
+                    for a in accounts
+                    if a.currency == currency and a.kind == "va_available"
+                ),
+                Decimal("0"),
+            ),
+            "pending": next(
+                (
+                    a.balance
+                    for a in accounts
+                    if a.currency == currency and a.kind == "va_pending_payout"
+                ),
+                Decimal("0"),
+            ),
+        }
+        for currency in currencies
+    ]
+    for row in balances:
+        row["minimum"] = services.payout_minimum(row["currency"])
+        row["can_withdraw"] = (
+            services.funding_available(row["currency"]) and row["available"] >= row["minimum"]
+        )
+    return accounts, balances
