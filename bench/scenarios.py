@@ -1,5 +1,5 @@
-"""What `make bench` measures: the pages of issue 11 (and issue 21's VA directory) and the
-upload memory check.
+"""What `make bench` measures: the pages of issue 11 (with issue 21's VA directory and
+issue 17's money pages) and the upload memory check.
 
 Each page names the seeded user it is seen as (bench users from `manage.py seed`) and its
 target: a share of the ceiling's requests/s, or of another page's.
@@ -99,6 +99,7 @@ def deep_page_path(number: int) -> str:
 def pages(*, deep_page: int = 500, cold_runs: int = 10, seed: int | None = None) -> list[Page]:
     """The pages to measure. Cold pages get enough fresh queries for `cold_runs` wrk runs
     (and the warm-up and query count); `seed` picks them (default: a new set every run)."""
+    from demo.ledger import bench_contract
     from demo.management.commands.seed import BENCH_CLIENT, BENCH_READER, BENCH_VA
     from jobs.models import Job
 
@@ -109,7 +110,8 @@ def pages(*, deep_page: int = 500, cold_runs: int = 10, seed: int | None = None)
         .first()
     )
     any_open = Job.objects.open().order_by("-published_at").values_list("id", flat=True).first()
-    if bench_job is None or any_open is None:
+    contract = bench_contract()
+    if bench_job is None or any_open is None or contract is None:
         raise SystemExit("No seed data: run `make seed` first.")
     return [
         Page("1 ceiling (20 rows, keyset)", "/bench/ceiling/?after=50000"),
@@ -137,6 +139,21 @@ def pages(*, deep_page: int = 500, cold_runs: int = 10, seed: int | None = None)
             target=0.3,
         ),
         *_cold_pages(cold_runs, seed),
+        # Issue 17: a contract's workspace and escrow statement with 50 payments, and its
+        # VA's earnings over the seeded ledger (about a million entries).
+        Page(
+            "14 workspace (50 payments)",
+            f"/contracts/{contract.pk}/",
+            contract.client.email,
+            target=0.5,
+        ),
+        Page(
+            "15 escrow statement (50)",
+            f"/payments/contracts/{contract.pk}/",
+            contract.client.email,
+            target=0.5,
+        ),
+        Page("16 VA earnings", "/payments/earnings/", contract.va.email, target=0.5),
         # Not a target: what any signed-in page costs before it shows anything (session,
         # user with unread count, header, footer), to read pages 6-8 against.
         Page("- signed-in layout, empty page", "/bench/layout/", BENCH_READER),

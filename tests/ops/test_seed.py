@@ -211,6 +211,9 @@ def test_the_benchmarks_pages_answer_on_seeded_data():
         "11",
         "12",
         "13",
+        "14",
+        "15",
+        "16",
         "-",
     ]
     for page in pages:
@@ -279,3 +282,61 @@ def test_cold_searches_never_repeat_and_follow_their_seed():
         words = set(parse_qs(urlsplit(path).query)["q"][0].split())
         both.update(language for language, only in _ONLY.items() if words & only)
     assert both["en"] >= 500 and both["id"] >= 500, both
+
+
+def test_the_seeded_ledger_is_balanced_and_as_the_services_leave_it(capsys):
+    """Issue 17's benchmark data: escrow payments, releases and payouts for the seeded
+    contracts, each a balanced transaction; every running balance equals its entries; the
+    benchmark's contract has 50 payments; the cap on entries holds."""
+    from demo.ledger import bench_contract
+    from payments.models import Account, Entry, LedgerTransaction, Milestone, Payment, Payout
+    from payments.summaries import escrow_summary
+
+    _seed("--seed", "9")
+    assert "\rledger entries         [" in capsys.readouterr().err
+    assert Entry.objects.count() > 1000
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT transaction_id FROM payments_entry "
+            "GROUP BY transaction_id HAVING sum(amount) <> 0) unbalanced"
+        )
+        assert cursor.fetchone()[0] == 0
+        cursor.execute(
+            "SELECT count(*) FROM payments_account a LEFT JOIN (SELECT account_id, sum(amount) "
+            "AS total FROM payments_entry GROUP BY account_id) e ON e.account_id = a.id "
+            "WHERE a.balance <> coalesce(e.total, 0)"
+        )
+        assert cursor.fetchone()[0] == 0
+    # Funding of every payment; a release for each released one, with the fee the
+    # platform charges; escrow holds exactly the payments still held.
+    assert LedgerTransaction.objects.filter(kind="funding").count() == Payment.objects.count()
+    released = Payment.objects.filter(status="released")
+    assert LedgerTransaction.objects.filter(kind="release").count() == released.count()
+    for txn in LedgerTransaction.objects.filter(kind="release").select_related("payment")[:200]:
+        assert txn.amount == txn.payment.amount and 0 < txn.fee < txn.amount
+    held = Payment.objects.filter(status="paid")
+    escrow = Account.objects.filter(kind="escrow")
+    assert sum(a.balance for a in escrow) == sum(p.amount for p in held)
+    assert Payout.objects.filter(status="paid").count() == (
+        LedgerTransaction.objects.filter(kind="payout_sent").count()
+    )
+    assert not Account.objects.filter(kind="va_pending_payout").exclude(balance=0).exists()
+    # Milestones add up to their contract's price.
+    for contract in Contract.objects.filter(milestones__isnull=False).distinct()[:50]:
+        assert sum(m.amount for m in contract.milestones.all()) == contract.rate
+    contract = bench_contract()
+    assert contract.status == "active" and contract.pay_type == "fixed"
+    assert contract.escrow_payments.count() == 50
+    summary = escrow_summary(contract)
+    assert len(summary["payments"]) == 50 and summary["held"] > 0
+    assert Milestone.objects.filter(contract=contract).count() == 50
+    # The id sequences moved past the copied ids: new rows get fresh ones.
+    new = Milestone.objects.create(
+        contract=contract, position=51, title="Extra", amount=1, due_date=contract.started_at
+    )
+    assert new.pk > max(Milestone.objects.exclude(pk=new.pk).values_list("pk", flat=True))
+    # --ledger caps the entries.
+    call_command("flush", "--no-input", verbosity=0)
+    category()
+    _seed("--seed", "9", "--ledger", "300")
+    assert 300 <= Entry.objects.count() < 300 + 200  # stops at the contract that passes it

@@ -8,9 +8,11 @@ our phrase lists of VA work in demo.vocabulary with Faker's `en_US` and `id_ID` 
 companies and cities): titles, descriptions, manuals, cover letters, client and VA
 profiles. Categories, clients and skills are skewed Zipf-like (admin support and a few
 clients much busier than the rest; skills with a long tail). Issue 20's large run:
-`--users 500000 --jobs 1000000 --bids 10000000 --notifications 1000000`. Besides the random crowd it creates the fixed cases the
-benchmark measures (bench/README in bench/run.py): a client with a 200-bid job, a VA with
-300 bids and a user with 1,000 notifications.
+`--users 500000 --jobs 1000000 --bids 10000000 --notifications 1000000`. The contracts get
+their money (demo.ledger: escrow payments, milestones, payouts and up to `--ledger` ledger
+entries). Besides the random crowd it creates the fixed cases the benchmark measures
+(bench/README in bench/run.py): a client with a 200-bid job, a VA with 300 bids, a user
+with 1,000 notifications and a contract with 50 payments.
 """
 
 import random
@@ -19,6 +21,7 @@ from datetime import timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -30,11 +33,13 @@ from bids.models import Bid, Interview, InterviewSlot, WorkSample
 from contracts.models import Contract, Review
 from contracts.services import va_stats_refresh
 from demo.bulk import Progress, copy_rows
+from demo.ledger import bench_contract, seed_ledger
 from demo.text import Writer, Zipf
 from demo.vocabulary import CATEGORY_SLUGS, SKILLS, TOOLS
 from jobs.models import Category, Job, ManualVersion
 from jobs.services import search_vectors_refresh
 from notifications.models import Notification
+from payments.models import Account, Entry, LedgerTransaction, Milestone, Payment, Payout
 
 SEED_PASSWORD = "seed-password-123"  # noqa: S105 - benchmark data only, printed for use
 BENCH_CLIENT = "bench-client@example.test"
@@ -74,6 +79,13 @@ class Command(BaseCommand):
         parser.add_argument("--jobs", type=int, default=100_000)
         parser.add_argument("--bids", type=int, default=1_000_000)
         parser.add_argument("--notifications", type=int, default=100_000)
+        parser.add_argument(
+            "--ledger",
+            type=int,
+            default=1_000_000,
+            help="At most this many ledger entries (escrow payments, releases, payouts) for "
+            "the seeded contracts; the default sizes fill about a million.",
+        )
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument(
             "--force", action="store_true", help="Seed even if seed data already exists."
@@ -100,6 +112,9 @@ class Command(BaseCommand):
             self._bids(rng, writer, users, jobs, opts["bids"])
             self._hires(rng)
             self._interviews(rng)
+            money = seed_ledger(
+                rng, entries=opts["ledger"], fee_percent=Decimal(str(settings.PLATFORM_FEE_PERCENT))
+            )
             self._notifications(rng, users, jobs, opts["notifications"])
             self._finish()
         # A bulk load leaves the visibility map empty, so until autovacuum comes round every
@@ -118,6 +133,12 @@ class Command(BaseCommand):
                 Interview,
                 InterviewSlot,
                 Notification,
+                Milestone,
+                Payment,
+                Payout,
+                LedgerTransaction,
+                Entry,
+                Account,
             ):
                 cursor.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
         seconds = (timezone.now() - started).total_seconds()
@@ -129,6 +150,15 @@ class Command(BaseCommand):
         self.stdout.write(f"  bench client (job with 200 bids): {BENCH_CLIENT}")
         self.stdout.write(f"  bench VA (300 bids): {BENCH_VA}")
         self.stdout.write(f"  bench reader (1,000 notifications): {BENCH_READER}")
+        self.stdout.write(
+            f"  money: {money['payments']:,} payments, {money['payouts']:,} payouts, "
+            f"{money['entries']:,} ledger entries"
+        )
+        if (contract := bench_contract()) is not None:
+            self.stdout.write(
+                f"  contract with 50 payments: /contracts/{contract.pk}/ "
+                f"(client {contract.client.email}, VA {contract.va.email})"
+            )
 
     # --- skills --------------------------------------------------------------------
     def _skills(self) -> dict[str, int]:
