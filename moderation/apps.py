@@ -4,9 +4,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _sync_moderators(sender, using="default", **kwargs):
+    """Once per migrate, after the last app's post_migrate: auth creates each app's
+    permissions in that app's own post_migrate, so only then do the permissions of apps
+    listed after this one (payments, api, webhooks, ...) exist to be granted."""
+    from django.apps import apps
+
     from moderation.roles import sync_moderators_group
 
-    sync_moderators_group(using=using)
+    with_models = [config for config in apps.get_app_configs() if config.models_module]
+    if sender is with_models[-1]:
+        sync_moderators_group(using=using)
 
 
 class ModerationConfig(AppConfig):
@@ -14,8 +21,6 @@ class ModerationConfig(AppConfig):
     verbose_name = _("Moderation")
 
     def ready(self) -> None:
-        # After every migrate (permissions for new models exist by then): keep the
-        # Moderators group's "view everything" true as apps add models.
-        post_migrate.connect(
-            _sync_moderators, sender=self, dispatch_uid="moderation-sync-moderators"
-        )
+        # After every migrate, once every app's permissions exist: keep the Moderators
+        # group's "view everything" true as apps add models.
+        post_migrate.connect(_sync_moderators, dispatch_uid="moderation-sync-moderators")

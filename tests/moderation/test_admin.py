@@ -199,15 +199,19 @@ def test_a_moderator_approves_a_held_job(settings, moderator_client, client_user
 # --- the role: each action, and nothing beyond ------------------------------------------
 
 
-def test_the_moderators_group_has_exactly_the_permissions_it_needs():
-    from django.contrib.auth.models import Permission
-    from django.contrib.contenttypes.models import ContentType
-
-    perms = set(
+def moderator_permissions() -> set[tuple[str, str]]:
+    return set(
         Group.objects.get(name="Moderators").permissions.values_list(
             "content_type__app_label", "codename"
         )
     )
+
+
+def test_the_moderators_group_has_exactly_the_permissions_it_needs():
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    perms = moderator_permissions()
     assert {
         ("jobs", "change_job"),
         ("accounts", "change_user"),
@@ -234,6 +238,35 @@ def test_the_moderators_group_has_exactly_the_permissions_it_needs():
         ("moderation", "change_report"),
         ("payments", "change_dispute"),
     }
+
+
+def test_a_fresh_migrate_grants_the_permissions_of_apps_listed_after_moderation():
+    """On a new database (or the first deploy of an app), auth creates an app's permissions
+    in that app's own post_migrate; apps after `moderation` (payments, webhooks) get theirs
+    only after moderation's turn, so the group must be synced at the very end."""
+    from django.contrib.auth.models import Permission
+    from django.core.management.sql import emit_post_migrate_signal
+
+    later = ["payments", "api", "webhooks"]
+    Permission.objects.filter(content_type__app_label__in=later).delete()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    perms = moderator_permissions()
+    assert {
+        ("payments", "change_dispute"),
+        ("payments", "view_dispute"),
+        ("payments", "view_payment"),
+        ("webhooks", "view_endpoint"),
+    } <= perms
+
+
+@pytest.mark.parametrize(
+    "name", ["admin:index", "admin:payments_dispute_changelist", "admin:auth_group_changelist"]
+)
+def test_every_admin_page_underlines_its_breadcrumb_links(moderator_client, name):
+    """axe's link-in-text-block: the admin's breadcrumb links differ from the text around
+    them by colour only, unless our stylesheet (on every admin page, once) underlines them."""
+    page = moderator_client.get(reverse(name)).content.decode()
+    assert page.count("css/moderation.css") == 1
 
 
 def test_a_moderator_cannot_delete_a_job_or_edit_groups(moderator_client, moderator):
