@@ -228,7 +228,7 @@ def _hourly(book: _Book, rng, row) -> None:
             approved = week + timedelta(hours=2)
             book.payments.append((payment, True, approved))
             book.release(contract, payment, approved)
-            if rng.random() < 0.6:
+            if rng.random() < 0.75:
                 book.withdraw(va, currency, approved + timedelta(hours=3))
         week += timedelta(days=7)
 

@@ -315,10 +315,15 @@ class Command(BaseCommand):
                     )
                 status = "open" if i == 0 else rng.choice(population)
                 client = users["fixed"][BENCH_CLIENT] if i == 0 else busy_clients.pick(rng)
+                # Tasks that were hired were posted longer ago; hourly help runs for
+                # months (a part-time assistant for a year), a task for weeks.
+                days = 90
+                if status in ("hired", "completed"):
+                    days = 450 if hourly else 200
                 published = (
                     None
                     if status == "draft"
-                    else now - timedelta(minutes=rng.randint(1, 90 * 24 * 60))
+                    else now - timedelta(minutes=rng.randint(1, days * 24 * 60))
                 )
                 meta.append((job_id, status))
                 rates[job_id] = (rate, currency)
@@ -485,7 +490,8 @@ class Command(BaseCommand):
             cursor.execute(
                 """
                 SELECT DISTINCT ON (j.id) j.id, j.status, j.client_id, j.pay_type, j.currency,
-                       j.hours_per_week, b.id, b.va_id, b.amount, b.manual_version_id
+                       j.hours_per_week, b.id, b.va_id, b.amount, b.manual_version_id,
+                       j.published_at
                 FROM jobs_job j JOIN bids_bid b ON b.job_id = j.id
                 WHERE j.status IN ('hired', 'completed') AND b.status <> 'withdrawn'
                 ORDER BY j.id, b.amount, b.id
@@ -515,11 +521,15 @@ class Command(BaseCommand):
                 va_id,
                 amount,
                 manual,
+                published,
             ) in hires:
-                started = now - timedelta(days=rng.randint(20, 200))
+                # Hired a few days after posting; a finished one ended before today.
+                started = min(published + timedelta(days=rng.randint(1, 7)), now)
                 finished = status == "completed"
                 if finished:
-                    ended[job_id] = (client_id, va_id, started + timedelta(days=rng.randint(5, 15)))
+                    length = rng.randint(30, 180) if pay_type == "hourly" else rng.randint(5, 15)
+                    done = min(started + timedelta(days=length), now)
+                    ended[job_id] = (client_id, va_id, done)
                 yield {
                     "job_id": job_id,
                     "bid_id": bid_id,
