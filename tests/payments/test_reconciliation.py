@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -380,10 +381,22 @@ def test_staff_without_the_permission_cannot_resolve(client, fake, fixed):
     clerk = factories.UserFactory(email="clerk@example.com", is_staff=True)
     TOTP.activate(clerk, generate_totp_secret())
     client.force_login(clerk)
-    response = _resolve(client, [issue.pk], "I looked")
-    assert response.status_code in (302, 403)
+    assert _resolve(client, [issue.pk], "I looked").status_code == 403
+    with pytest.raises(ValidationError, match="Only moderators"):
+        reconciliation.issues_resolve(issue_ids=[issue.pk], moderator=clerk, note="I looked")
+    # A VA is not staff at all.
+    with pytest.raises(ValidationError, match="Only moderators"):
+        reconciliation.issues_resolve(issue_ids=[issue.pk], moderator=fixed.va, note="Mine")
     issue.refresh_from_db()
     assert not issue.resolved and not ModerationAction.objects.exists()
+
+
+def test_resolving_an_already_resolved_issue_changes_nothing(client, fake, fixed, moderator):
+    issue = _differences(client, fake, fixed).issues.get()
+    assert reconciliation.issues_resolve(issue_ids=[issue.pk], moderator=moderator, note="a") == 1
+    assert reconciliation.issues_resolve(issue_ids=[issue.pk], moderator=moderator, note="b") == 0
+    issue.refresh_from_db()
+    assert issue.note == "a" and ModerationAction.objects.count() == 1
 
 
 @pytest.mark.parametrize("model", ["reconciliationrun", "reconciliationissue"])
@@ -432,6 +445,15 @@ def test_the_command_reconciles_a_day_and_shows_its_progress(fixed):
     assert "  sandbox IDR: differences — 1 ours, 2 at the provider, 1 open differences" in (
         out.getvalue().splitlines()
     )
+
+
+def test_the_command_skips_a_provider_that_is_not_configured(settings):
+    settings.XENDIT_SECRET_KEY = ""
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="could not be reconciled"):
+        call_command("reconcile", "--provider", "xendit", stdout=out)
+    assert out.getvalue().splitlines() == ["Skipping xendit: not configured."]
+    assert not ReconciliationRun.objects.exists()
 
 
 def test_the_command_refuses_a_bad_day():
