@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -379,6 +380,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Stored webhook events whose processing task was lost (broker down, worker killed).
     "payments-webhook-sweep": {"task": "payments.tasks.sweep_webhook_events", "schedule": 60.0},
     "payments-auto-release": {"task": "payments.tasks.auto_release_deliveries", "schedule": 900.0},
+    # Daily at 02:00 (CELERY_TIMEZONE): yesterday's ledger against each provider's records.
+    "payments-reconcile": {
+        "task": "payments.tasks.reconcile_yesterday",
+        "schedule": crontab(hour=2, minute=0),
+    },
 }
 
 # --- Security ---------------------------------------------------------------------------

@@ -92,11 +92,12 @@ class ModerationAction(models.Model):
         APPROVE_JOB = "approve_job", _("Approve job")
         ACTION_REPORT = "action_report", _("Mark report actioned")
         SETTLE_DISPUTE = "settle_dispute", _("Settle payment dispute")
+        RESOLVE_RECONCILIATION = "resolve_reconciliation", _("Resolve reconciliation issue")
 
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    action = models.CharField(max_length=20, choices=Action.choices)
+    action = models.CharField(max_length=30, choices=Action.choices)
     target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     target_id = models.CharField(max_length=64)
     target = GenericForeignKey("target_type", "target_id")

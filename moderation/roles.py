@@ -2,8 +2,9 @@
 
 View everything (except secrets: sessions, MFA authenticators, email confirmation keys);
 change jobs (visibility) and users (suspension); view and change reports; settle payment
-disputes; view moderation actions. No delete anywhere, no add/change of groups or permissions. Created by a data
-migration and re-synced after every `migrate`, so models added later are viewable too.
+disputes; resolve reconciliation issues; view moderation actions. No delete anywhere, no
+add/change of groups or permissions. Created by a data migration and re-synced after every
+`migrate`, so models added later are viewable too.
 """
 
 from django.apps import apps as global_apps
@@ -24,6 +25,8 @@ EXTRA_PERMISSIONS = [
     ("moderation", "change_report"),
     # Settling a payment dispute (issue 17): release, refund or split the held money.
     ("payments", "change_dispute"),
+    # Resolving a daily reconciliation's differences (issue 17), with a note.
+    ("payments", "change_reconciliationissue"),
 ]
 
 

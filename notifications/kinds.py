@@ -97,6 +97,12 @@ KINDS: dict[str, Kind] = {
         Kind("dispute_settled", _("A moderator settled a payment dispute"), "both"),
         Kind("auto_release_warning", _("Escrow will be released automatically soon"), "both"),
         Kind("payment_auto_released", _("Escrow was released automatically"), "both"),
+        # To moderators only (not on the preferences page): always emailed at once.
+        Kind(
+            "reconciliation_differences",
+            _("The daily reconciliation found differences with a payment provider"),
+            "staff",
+        ),
         # Webhooks (owner: webhooks)
         Kind(
             "webhook_disabled",

@@ -1,6 +1,7 @@
 """Staff read the ledger here; nothing in it is edited by hand (every write is a service)."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -9,8 +10,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.templatetags.money import format_money
-from payments import services
-from payments.forms import DisputeSettleForm, form_errors
+from payments import reconciliation, services
+from payments.forms import DisputeSettleForm, ReconciliationResolveForm, form_errors
 from payments.models import (
     Account,
     Dispute,
@@ -20,6 +21,8 @@ from payments.models import (
     Milestone,
     Payment,
     Payout,
+    ReconciliationIssue,
+    ReconciliationRun,
     WebhookEvent,
 )
 
@@ -192,4 +195,141 @@ class DisputeAdmin(ReadOnlyAdmin):
         }
         return TemplateResponse(
             request, "admin/payments/dispute_settle.html", context, status=status
+        )
+
+
+# --- reconciliation ----------------------------------------------------------------------
+
+
+_ISSUE_FIELDS = [
+    "kind",
+    "payment",
+    "payout",
+    "reference",
+    "provider_id",
+    "our_money",
+    "provider_money",
+    "our_status",
+    "provider_status",
+    "resolved",
+    "resolved_by",
+    "resolved_at",
+    "note",
+]
+
+
+class _IssueMoney:
+    @admin.display(description=_("our amount"))
+    def our_money(self, obj):
+        if obj.our_amount is None:
+            return "—"
+        return format_money(obj.our_amount, obj.our_currency)
+
+    @admin.display(description=_("provider's amount"))
+    def provider_money(self, obj):
+        if obj.provider_amount is None:
+            return "—"
+        return format_money(obj.provider_amount, obj.provider_currency)
+
+
+class ReconciliationIssueInline(_IssueMoney, ReadOnlyInline):
+    model = ReconciliationIssue
+    fields = _ISSUE_FIELDS
+    readonly_fields = fields
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReconciliationRun)
+class ReconciliationRunAdmin(ReadOnlyAdmin):
+    """Each day's comparison per provider and currency, read-only (written by the daily
+    task and `manage.py reconcile`), with the differences it found."""
+
+    list_display = [
+        "day",
+        "provider",
+        "currency",
+        "status",
+        "our_count",
+        "provider_count",
+        "finished_at",
+    ]
+    list_filter = ["status", "provider", "currency"]
+    date_hierarchy = "day"
+    fields = [
+        "provider",
+        "currency",
+        "day",
+        "status",
+        "started_at",
+        "finished_at",
+        "our_count",
+        "provider_count",
+        "error",
+    ]
+    readonly_fields = fields
+    inlines = [ReconciliationIssueInline]
+
+
+@admin.register(ReconciliationIssue)
+class ReconciliationIssueAdmin(_IssueMoney, ReadOnlyAdmin):
+    """The differences, to work through: filter the open ones, check each against the
+    provider's dashboard, then "Mark resolved" with a note (recorded in moderation)."""
+
+    list_display = [
+        "pk",
+        "run",
+        "kind",
+        "reference",
+        "our_money",
+        "provider_money",
+        "our_status",
+        "provider_status",
+        "resolved",
+    ]
+    list_filter = ["resolved", "kind", "run__provider", "run__currency"]
+    list_select_related = ["run"]
+    search_fields = ["reference", "provider_id"]
+    fields = ["run"] + _ISSUE_FIELDS
+    readonly_fields = fields
+    actions = ["mark_resolved"]
+
+    def has_change_permission(self, request, obj=None):
+        # Only through the action (and its service); the change form stays read-only.
+        return obj is None and request.user.has_perm("payments.change_reconciliationissue")
+
+    @admin.action(description=_("Mark resolved"), permissions=["change"])
+    def mark_resolved(self, request, queryset):
+        """Ask for a note, then resolve the selected open issues with it."""
+        form = ReconciliationResolveForm(request.POST if "apply" in request.POST else None)
+        status = 200
+        if "apply" in request.POST:
+            if form.is_valid():
+                try:
+                    count = reconciliation.issues_resolve(
+                        issue_ids=queryset.values_list("pk", flat=True),
+                        moderator=request.user,
+                        note=form.cleaned_data["note"],
+                    )
+                except ValidationError as exc:
+                    form_errors(form, exc)
+                else:
+                    self.message_user(
+                        request,
+                        _("%(count)d issue(s) marked resolved.") % {"count": count},
+                        messages.SUCCESS,
+                    )
+                    return None
+            status = 400
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Mark reconciliation issues resolved"),
+            "issues": queryset.select_related("run"),
+            "form": form,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/payments/reconciliation_resolve.html", context, status=status
         )

@@ -213,3 +213,14 @@ def form_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+class ReconciliationResolveForm(forms.Form):
+    """A moderator's note on how the selected reconciliation differences were resolved."""
+
+    note = forms.CharField(
+        label=_("How was it resolved?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={"required": _("Say how the difference was resolved.")},
+    )

@@ -489,3 +489,106 @@ class DisputeFile(PrivateFile):
 
     def get_absolute_url(self) -> str:
         return reverse("payments:dispute_file", args=[self.dispute.contract_id, self.pk])
+
+
+class ReconciliationRun(models.Model):
+    """One comparison of our payments and payouts of a day (in TIME_ZONE) with what one
+    provider reports for it, in one currency. Re-running the same provider, currency and
+    day updates this row (payments.reconciliation.reconcile_day)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        OK = "ok", _("Everything matches")
+        DIFFERENCES = "differences", _("Differences found")
+        FAILED = "failed", _("Failed")
+
+    provider = models.CharField(_("provider"), max_length=20)
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    day = models.DateField(_("day"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.RUNNING
+    )
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # How many payments and payouts each side had for the day.
+    our_count = models.PositiveIntegerField(_("ours"), default=0)
+    provider_count = models.PositiveIntegerField(_("at the provider"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-day", "provider", "currency"]
+        verbose_name = _("reconciliation run")
+        verbose_name_plural = _("reconciliation runs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "currency", "day"], name="reconciliation_run_once_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.currency} {self.day} ({self.status})"
+
+
+class ReconciliationIssue(models.Model):
+    """One difference a run found between our ledger and the provider's records."""
+
+    class Kind(models.TextChoices):
+        MISSING_IN_LEDGER = "missing_in_ledger", _("Paid at the provider, not in our ledger")
+        MISSING_AT_PROVIDER = "missing_at_provider", _("In our ledger, not at the provider")
+        AMOUNT_MISMATCH = "amount_mismatch", _("Amounts differ")
+        STATUS_MISMATCH = "status_mismatch", _("Statuses differ")
+
+    run = models.ForeignKey(ReconciliationRun, on_delete=models.CASCADE, related_name="issues")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    payout = models.ForeignKey(
+        Payout, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Our reference as the provider knows it, and the provider's own id of its record.
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    provider_id = models.CharField(_("provider's id"), max_length=100, blank=True)
+    our_amount = models.DecimalField(
+        _("our amount"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    our_currency = models.CharField(_("our currency"), max_length=3, blank=True)
+    provider_amount = models.DecimalField(
+        _("provider's amount"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    provider_currency = models.CharField(_("provider's currency"), max_length=3, blank=True)
+    our_status = models.CharField(_("our status"), max_length=20, blank=True)
+    provider_status = models.CharField(_("provider's status"), max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved = models.BooleanField(_("resolved"), default=False)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["run", "pk"]
+        verbose_name = _("reconciliation issue")
+        verbose_name_plural = _("reconciliation issues")
+        indexes = [models.Index(fields=["resolved", "kind"], name="reconciliation_issue_open")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolved=False, resolved_at__isnull=True)
+                | Q(resolved=True, resolved_at__isnull=False),
+                name="reconciliation_issue_resolved_at",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.reference or self.provider_id}"
+
+    @property
+    def signature(self) -> tuple:
+        """What makes two runs' issues the same difference."""
+        return (self.kind, self.reference, self.provider_id)

@@ -357,3 +357,145 @@ def _parse_stripe(payload: dict) -> Event:
             "failure_reason": "The transfer was reversed." if kind == "transfer.reversed" else "",
         },
     )
+
+
+# --- reconciliation: what the provider has for a day ----------------------------------
+
+
+@dataclass
+class Record:
+    """One money movement as the provider reports it, in our terms: a paid checkout
+    (`kind="payment"`) or a withdrawal (`kind="payout"`, status pending / paid / failed)."""
+
+    kind: str
+    provider_id: str
+    reference: str
+    amount: Decimal
+    currency: str
+    status: str
+
+
+PAGE_SIZE = 100
+# Stripe's checkout session carries its creation time, not its payment time: a session
+# opened the evening before and paid today is listed from a day earlier.
+STRIPE_SESSION_LOOKBACK_SECONDS = 24 * 60 * 60
+
+_XENDIT_PAYOUT_STATUS = {
+    "ACCEPTED": "pending",
+    "REQUESTED": "pending",
+    "SUCCEEDED": "paid",
+    "FAILED": "failed",
+    "CANCELLED": "failed",
+    "REVERSED": "failed",
+}
+
+
+def day_records(provider: str, *, start, end, payout_references=()) -> list[Record]:
+    """Everything `provider` reports for [start, end): the checkouts paid in it, and the
+    withdrawals. Xendit lists payouts only by reference, so its payouts are looked up one by
+    one from `payout_references` (ours of the day); Stripe lists the day's transfers."""
+    if provider == XENDIT:
+        return _xendit_invoices(start, end) + [
+            record for ref in payout_references for record in _xendit_payouts(ref)
+        ]
+    if provider == STRIPE:
+        return _stripe_sessions(start, end) + _stripe_transfers(start, end)
+    return sandbox.day_records(start=start, end=end, payout_references=payout_references)
+
+
+def _xendit_invoices(start, end) -> list[Record]:
+    from xendit.apis import InvoiceApi
+    from xendit.invoice.model.invoice_status import InvoiceStatus
+
+    api = InvoiceApi(_xendit_client())
+    records, last = [], None
+    while True:
+        extra = {"last_invoice": last} if last else {}
+        page = _xendit_call(
+            lambda extra=extra: api.get_invoices(
+                statuses=[InvoiceStatus("PAID"), InvoiceStatus("SETTLED")],
+                paid_after=start,
+                paid_before=end,
+                limit=float(PAGE_SIZE),
+                _request_timeout=settings.PAYMENTS_PROVIDER_TIMEOUT,
+                **extra,
+            )
+        )
+        for invoice in page:
+            currency = str(getattr(invoice, "currency", None) or "IDR")
+            records.append(
+                Record(
+                    kind="payment",
+                    provider_id=str(invoice.id),
+                    reference=str(invoice.external_id),
+                    amount=Decimal(str(invoice.amount)),
+                    currency=currency,
+                    status="paid",
+                )
+            )
+        if len(page) < PAGE_SIZE:
+            return records
+        last = str(page[-1].id)
+
+
+def _xendit_payouts(reference: str) -> list[Record]:
+    from xendit.apis import PayoutApi
+
+    found = _xendit_call(
+        lambda: PayoutApi(_xendit_client()).get_payouts(
+            reference_id=str(reference), _request_timeout=settings.PAYMENTS_PROVIDER_TIMEOUT
+        )
+    )
+    return [
+        Record(
+            kind="payout",
+            provider_id=str(payout["id"]),
+            reference=str(payout["reference_id"]),
+            amount=Decimal(str(payout["amount"])),
+            currency=str(payout["currency"]),
+            status=_XENDIT_PAYOUT_STATUS.get(str(payout["status"]), "pending"),
+        )
+        for payout in (found.get("data") or [])
+    ]
+
+
+def _stripe_sessions(start, end) -> list[Record]:
+    created = {
+        "gte": int(start.timestamp()) - STRIPE_SESSION_LOOKBACK_SECONDS,
+        "lt": int(end.timestamp()),
+    }
+    page = _stripe_call(
+        lambda: _stripe_client().v1.checkout.sessions.list(
+            params={"created": created, "status": "complete", "limit": PAGE_SIZE}
+        )
+    )
+    return [
+        Record(
+            kind="payment",
+            provider_id=session.id,
+            reference=str(session.client_reference_id or ""),
+            amount=_from_minor(session.amount_total or 0, str(session.currency).upper()),
+            currency=str(session.currency).upper(),
+            status="paid",
+        )
+        for session in _stripe_call(lambda: list(page.auto_paging_iter()))
+        if session.payment_status == "paid"
+    ]
+
+
+def _stripe_transfers(start, end) -> list[Record]:
+    created = {"gte": int(start.timestamp()), "lt": int(end.timestamp())}
+    page = _stripe_call(
+        lambda: _stripe_client().v1.transfers.list(params={"created": created, "limit": PAGE_SIZE})
+    )
+    return [
+        Record(
+            kind="payout",
+            provider_id=transfer.id,
+            reference=str(transfer.metadata.to_dict().get("reference", "")),
+            amount=_from_minor(transfer.amount, str(transfer.currency).upper()),
+            currency=str(transfer.currency).upper(),
+            status="failed" if transfer.reversed else "paid",
+        )
+        for transfer in _stripe_call(lambda: list(page.auto_paging_iter()))
+    ]

@@ -83,3 +83,48 @@ def payout_event_body(*, payout, outcome: str, event_id: str | None = None) -> b
     """The JSON the sandbox sends when a payout is sent ("complete") or bounces ("fail")."""
     extra = {"failure_reason": PAYOUT_FAILURE_REASON} if outcome == "fail" else {}
     return _body(PAYOUT_OUTCOMES[outcome], payout, event_id, **extra)
+
+
+def day_records(*, start, end, payout_references=()) -> list:
+    """The sandbox's statement for [start, end), as providers.Record rows: what it told us.
+    Its records are the signed events it sent (stored as WebhookEvent before anything acts
+    on them): the checkouts it reported paid in the window, and for each withdrawal of
+    `payout_references` its latest outcome (none yet: it still holds it, "pending")."""
+    from payments.models import WebhookEvent
+    from payments.providers import SANDBOX, Record
+
+    events = WebhookEvent.objects.filter(provider=SANDBOX)
+    records, seen = [], set()
+    paid = events.filter(event_type=OUTCOMES["pay"], received_at__gte=start, received_at__lt=end)
+    for event in paid.order_by("received_at", "pk"):
+        data = json.loads(event.body)["data"]
+        if data["reference"] in seen:
+            continue
+        seen.add(data["reference"])
+        records.append(_record(Record, "payment", event.event_id, data, "paid"))
+    outcomes = {value: key for key, value in PAYOUT_OUTCOMES.items()}
+    for reference in payout_references:
+        latest = (
+            events.filter(event_type__in=outcomes, body__contains=str(reference))
+            .order_by("-received_at", "-pk")
+            .first()
+        )
+        if latest is None:
+            continue
+        data = json.loads(latest.body)["data"]
+        status = "paid" if outcomes[latest.event_type] == "complete" else "failed"
+        records.append(_record(Record, "payout", latest.event_id, data, status))
+    return records
+
+
+def _record(record_class, kind: str, provider_id: str, data: dict, status: str):
+    from decimal import Decimal
+
+    return record_class(
+        kind=kind,
+        provider_id=provider_id,
+        reference=str(data["reference"]),
+        amount=Decimal(str(data["amount"])),
+        currency=str(data["currency"]),
+        status=status,
+    )

@@ -65,3 +65,18 @@ def auto_release_deliveries() -> int:
     return sum(
         services.deliverable_auto_release(deliverable_id=pk) for pk in services.auto_release_due()
     )
+
+
+@shared_task
+def reconcile_yesterday() -> dict:
+    """Beat, daily at 02:00: reconcile yesterday (in TIME_ZONE) for each configured
+    provider; returns {"provider currency": status}. A provider that fails is recorded as a
+    failed run and the others still run."""
+    from payments import reconciliation
+
+    day = reconciliation.yesterday()
+    return {
+        f"{run.provider} {run.currency}": run.status
+        for provider in reconciliation.configured_providers()
+        for run in reconciliation.reconcile_day(provider, day)
+    }

@@ -237,6 +237,7 @@ def test_the_moderators_group_has_exactly_the_permissions_it_needs():
         ("accounts", "change_user"),
         ("moderation", "change_report"),
         ("payments", "change_dispute"),
+        ("payments", "change_reconciliationissue"),
     }
 
 

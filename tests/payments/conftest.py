@@ -1,19 +1,25 @@
-"""Payments tests: contracts to fund, a signed sandbox delivery, and the ledger's invariants
-checked after every test (the deferred balance trigger is fired before the test ends)."""
+"""Payments tests: contracts to fund, a signed sandbox delivery, the local fake of Xendit and
+Stripe (`fake`), and the ledger's invariants checked after every test (the deferred balance
+trigger is fired before the test ends)."""
 
 from decimal import Decimal
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 
 from contracts import services as contract_services
+from moderation.roles import sync_moderators_group
 from payments import sandbox, services
 from payments.models import Account, Entry, LedgerTransaction, Payment, WebhookEvent
+from tests import factories
 from tests.contracts.factories import ContractFactory, fixed_contract
 from tests.factories import BidFactory, JobFactory
 from tests.notifications.conftest import smtp_sink, start_worker  # noqa: F401 - fixtures
+from tests.payments.fakes import server as fake_api
 
 ZERO = Decimal("0")
 
@@ -61,6 +67,38 @@ def ledger_checked(request):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "no_ledger_check: the test breaks the ledger on purpose")
+
+
+@pytest.fixture
+def moderator(db):
+    """Mo: staff in the Moderators group (not a superuser), TOTP set up for the admin."""
+    sync_moderators_group()
+    user = factories.UserFactory(email="mo@example.com", name="Mo Moderator", is_staff=True)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+@pytest.fixture(scope="module")
+def fake_server():
+    fake = fake_api.FakeProviders().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake(fake_server, settings):
+    """Both real providers on, pointed at the fake; the sandbox off."""
+    fake_server.reset()
+    settings.PAYMENTS_SANDBOX = False
+    settings.XENDIT_SECRET_KEY = fake_api.XENDIT_KEY
+    settings.XENDIT_WEBHOOK_TOKEN = fake_api.XENDIT_TOKEN
+    settings.XENDIT_API_BASE = fake_server.url
+    settings.STRIPE_SECRET_KEY = fake_api.STRIPE_KEY
+    settings.STRIPE_WEBHOOK_SECRET = fake_api.STRIPE_WEBHOOK_SECRET
+    settings.STRIPE_API_BASE = fake_server.url
+    settings.PAYMENTS_PROVIDER_TIMEOUT = 0.5
+    return fake_server
 
 
 @pytest.fixture

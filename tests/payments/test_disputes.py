@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,7 +15,6 @@ from django.utils import timezone
 
 from contracts import services as contract_services
 from moderation.models import ModerationAction
-from moderation.roles import sync_moderators_group
 from notifications.models import Notification
 from notifications.rendering import build_notification_email
 from payments import services
@@ -33,16 +31,6 @@ from tests.payments.conftest import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def moderator(db):
-    """Mo: staff in the Moderators group (not a superuser), TOTP set up for the admin."""
-    sync_moderators_group()
-    user = factories.UserFactory(email="mo@example.com", name="Mo Moderator", is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
-    TOTP.activate(user, generate_totp_secret())
-    return user
 
 
 def open_url(contract):

@@ -22,28 +22,6 @@ from tests.payments.fakes import server as fake_api
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def fake_server():
-    fake = fake_api.FakeProviders().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def fake(fake_server, settings):
-    """Both real providers on, pointed at the fake; the sandbox off."""
-    fake_server.reset()
-    settings.PAYMENTS_SANDBOX = False
-    settings.XENDIT_SECRET_KEY = fake_api.XENDIT_KEY
-    settings.XENDIT_WEBHOOK_TOKEN = fake_api.XENDIT_TOKEN
-    settings.XENDIT_API_BASE = fake_server.url
-    settings.STRIPE_SECRET_KEY = fake_api.STRIPE_KEY
-    settings.STRIPE_WEBHOOK_SECRET = fake_api.STRIPE_WEBHOOK_SECRET
-    settings.STRIPE_API_BASE = fake_server.url
-    settings.PAYMENTS_PROVIDER_TIMEOUT = 0.5
-    return fake_server
-
-
 def _deliver(client, provider: str, body: bytes, headers: dict):
     """The provider's POST to our webhook endpoint; then the worker's processing."""
     response = client.post(

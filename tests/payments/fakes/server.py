@@ -4,6 +4,12 @@ XENDIT_API_BASE / STRIPE_API_BASE). Webhooks are built and signed the way each p
 signs them (Stripe: `Stripe-Signature: t=..,v1=HMAC-SHA256(secret, "t.payload")`; Xendit:
 the dashboard's callback token in `x-callback-token`).
 
+The list calls reconciliation makes (issue 17) are answered from the same stores: Xendit
+`GET /v2/invoices` (paid_after / paid_before / statuses, paged by last_invoice) and
+`GET /v2/payouts?reference_id=`, Stripe `GET /v1/checkout/sessions` and `GET /v1/transfers`
+(created[gte] / created[lt], paged by starting_after). A test changes what the provider
+"has" by editing the stored objects (e.g. `fake.sessions[key]["amount_total"] = ...`).
+
 Faults: `fail(path_prefix, status)` makes the next request to that path answer `status`
 (5xx); `fail(path_prefix, "timeout")` makes it hang past the client's timeout.
 """
@@ -17,7 +23,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 XENDIT_KEY = "xnd_development_fake_secret"
 XENDIT_TOKEN = "fake-callback-token"
@@ -93,9 +99,13 @@ class FakeProviders:
             def log_message(self, *args):
                 pass
 
+            def do_GET(self):  # noqa: N802 - the http.server API
+                self.do_POST()
+
             def do_POST(self):  # noqa: N802 - the http.server API
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 record = {
+                    "method": self.command,
                     "path": self.path,
                     "headers": {k.lower(): v for k, v in self.headers.items()},
                     "body": body,
@@ -140,6 +150,8 @@ class FakeProviders:
 
     def _route(self, path: str, record: dict) -> tuple[int, dict]:
         headers = record["headers"]
+        if record["method"] == "GET":
+            return self._route_list(path, headers)
         if path.startswith("/v1/"):
             if headers.get("authorization") != f"Bearer {STRIPE_KEY}":
                 return 401, {"error": {"type": "invalid_request_error", "message": "bad key"}}
@@ -159,6 +171,58 @@ class FakeProviders:
         if path == "/v2/payouts":
             return self._xendit_payout(params, headers.get("idempotency-key", ""))
         return 404, {"error_code": "NOT_FOUND", "message": "no route"}
+
+    def _route_list(self, path: str, headers: dict) -> tuple[int, dict | list]:
+        parts = urlsplit(path)
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        if parts.path.startswith("/v1/"):
+            if headers.get("authorization") != f"Bearer {STRIPE_KEY}":
+                return 401, {"error": {"type": "invalid_request_error", "message": "bad key"}}
+            params = _unflatten(query)
+            store = {"/v1/checkout/sessions": self.sessions, "/v1/transfers": self.transfers}
+            if parts.path not in store:
+                return 404, {"error": {"type": "invalid_request_error", "message": "no route"}}
+            return 200, _stripe_page(parts.path, list(store[parts.path].values()), params)
+        auth = "Basic " + base64.b64encode(f"{XENDIT_KEY}:".encode()).decode()
+        if headers.get("authorization") != auth:
+            return 401, {"error_code": "INVALID_API_KEY", "message": "bad key"}
+        if parts.path.rstrip("/") == "/v2/invoices":
+            return 200, self._xendit_invoice_list(query)
+        if parts.path == "/v2/payouts":
+            reference = dict(query).get("reference_id", "")
+            found = [p for p in self.payouts.values() if p["reference_id"] == reference]
+            return 200, {"data": found, "has_more": False}
+        return 404, {"error_code": "NOT_FOUND", "message": "no route"}
+
+    def _xendit_invoice_list(self, query: list[tuple[str, str]]) -> list[dict]:
+        params = dict(query)
+        statuses = {value for key, value in query if key == "statuses"}
+        after = _parse_time(params.get("paid_after"))
+        before = _parse_time(params.get("paid_before"))
+        found = []
+        for invoice in self.invoices.values():
+            paid_at = _parse_time(invoice.get("paid_at"))
+            if statuses and invoice["status"] not in statuses:
+                continue
+            if (after or before) and paid_at is None:
+                continue
+            if (after and paid_at < after) or (before and paid_at > before):
+                continue
+            found.append(invoice)
+        found.sort(key=lambda invoice: invoice["id"])
+        if params.get("last_invoice"):
+            found = [invoice for invoice in found if invoice["id"] > params["last_invoice"]]
+        return found[: int(float(params.get("limit") or 10))]
+
+    def xendit_invoice_paid(self, invoice_id: str, *, at: datetime | None = None) -> None:
+        """The client paid the invoice at Xendit (whether or not its callback reaches us)."""
+        invoice = self.invoices[invoice_id]
+        invoice.update(
+            status="PAID",
+            paid_amount=invoice["amount"],
+            paid_at=_iso(at or datetime.now(UTC)),
+            updated=_iso(datetime.now(UTC)),
+        )
 
     def _xendit_invoice(self, params: dict) -> dict:
         now = datetime.now(UTC)
@@ -231,6 +295,7 @@ class FakeProviders:
             "amount_total": int(item["price_data"]["unit_amount"]) * int(item["quantity"]),
             "currency": item["price_data"]["currency"],
             "success_url": params.get("success_url"),
+            "created": int(time.time()),
             "url": f"https://checkout.stripe.invalid/c/pay/{session_id}",
         }
         self.sessions[key or session_id] = session
@@ -247,6 +312,7 @@ class FakeProviders:
             "destination": params["destination"],
             "metadata": params.get("metadata", {}),
             "reversed": False,
+            "created": int(time.time()),
         }
         self.transfers[key or transfer["id"]] = transfer
         return 200, transfer
@@ -271,6 +337,9 @@ class FakeProviders:
             "updated": _iso(datetime.now(UTC)),
         }
         if status in ("PAID", "SETTLED"):
+            if invoice["status"] == "PENDING":
+                self.xendit_invoice_paid(invoice_id)
+            invoice["status"] = status
             body.update(
                 paid_amount=invoice["amount"],
                 payment_method="BANK_TRANSFER",
@@ -283,6 +352,7 @@ class FakeProviders:
     def xendit_payout_callback(self, payout_id: str, *, succeeded: bool) -> tuple[bytes, dict]:
         payout = next(p for p in self.payouts.values() if p["id"] == payout_id)
         status = "SUCCEEDED" if succeeded else "FAILED"
+        payout["status"] = status
         data = {**payout, "status": status, "updated": _iso(datetime.now(UTC))}
         if not succeeded:
             data["failure_code"] = "INSUFFICIENT_BALANCE"
@@ -312,6 +382,34 @@ class FakeProviders:
         session = next(s for s in self.sessions.values() if s["id"] == session_id)
         session.update(status="complete", payment_status="paid")
         return self.stripe_event("checkout.session.completed", dict(session))
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _stripe_page(path: str, objects: list[dict], params: dict) -> dict:
+    """One page of a Stripe list: newest first, filtered by created[gte] / created[lt]."""
+    created = params.get("created") or {}
+    objects = sorted(objects, key=lambda obj: (obj["created"], obj["id"]), reverse=True)
+    if "gte" in created:
+        objects = [obj for obj in objects if obj["created"] >= int(created["gte"])]
+    if "lt" in created:
+        objects = [obj for obj in objects if obj["created"] < int(created["lt"])]
+    if params.get("status"):
+        objects = [obj for obj in objects if obj.get("status") == params["status"]]
+    if params.get("starting_after"):
+        ids = [obj["id"] for obj in objects]
+        objects = objects[ids.index(params["starting_after"]) + 1 :]
+    limit = int(params.get("limit") or 10)
+    return {
+        "object": "list",
+        "url": path,
+        "has_more": len(objects) > limit,
+        "data": objects[:limit],
+    }
 
 
 def stripe_signature(body: bytes, secret: str, timestamp: int | None = None) -> str:
