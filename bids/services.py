@@ -249,9 +249,10 @@ def _notify_bid(
     )
 
 
-def _publish_bid(action: str, bid: Bid, job: Job) -> None:
+def publish_bid_change(*, action: str, bid: Bid, job: Job) -> None:
     """Bid review pages refresh their list. Only the job's owner is told: bids are sealed,
-    other VAs see a count at most."""
+    other VAs see a count at most. `job.bid_count` must be current. Moderation calls this
+    too when a suspension withdraws bids."""
     publish(
         kind="bid",
         user_ids=[job.client_id],
@@ -350,12 +351,19 @@ def _save_bid_with_samples(
     return _store_samples(bid, uploads, portfolio_items)
 
 
-def _cancel_interviews(bid: Bid) -> None:
-    """Cancel a bid's open interviews (bid withdrawn, rejected or someone else hired)."""
-    for interview in Interview.objects.select_for_update().filter(bid=bid).active():
+def cancel_open_interviews(*, bid: Bid, client_id: int) -> list[int]:
+    """Cancel a bid's open interviews (bid withdrawn by the VA or by moderation, rejected,
+    or someone else hired); both parties' open interview and bid pages hear of each.
+    `client_id` is the job's client. Returns the ids cancelled."""
+    cancelled = []
+    # Through the bid's own manager, so each interview's `bid` is this very object.
+    for interview in bid.interviews.select_for_update().active().order_by("pk"):
         interview.status = Interview.Status.CANCELLED
         interview.ics_sequence += 1
         interview.save(update_fields=["status", "ics_sequence", "updated_at"])
+        _publish_interview(interview, client_id=client_id)
+        cancelled.append(interview.pk)
+    return cancelled
 
 
 # --- Bids ------------------------------------------------------------------------------------
@@ -421,7 +429,7 @@ def bid_submit(
             invitation_mark_accepted(job_id=job.pk, va_id=va.pk)
             _notify_bid("bid_submitted", bid, job, to=job.client_id, actor=va, at=now)
             webhooks.bid_created_event(bid=bid)
-            _publish_bid("created", bid, job)
+            publish_bid_change(action="created", bid=bid, job=job)
     except Exception:
         _delete_stored(written)
         raise
@@ -479,10 +487,10 @@ def bid_withdraw(*, bid: Bid, va) -> Bid:
         bid.status = Bid.Status.WITHDRAWN
         bid.decided_at = None
         bid.save(update_fields=["status", "decided_at", "updated_at"])
-        _cancel_interviews(bid)
+        cancel_open_interviews(bid=bid, client_id=job.client_id)
         _refresh_bid_count(job)
         _notify_bid("bid_withdrawn", bid, job, to=job.client_id, actor=va, at=bid.updated_at)
-        _publish_bid("withdrawn", bid, job)
+        publish_bid_change(action="withdrawn", bid=bid, job=job)
     return bid
 
 
@@ -528,7 +536,7 @@ def bid_reject(*, bid: Bid, client, message: str = "") -> Bid:
         bid.rejection_message = (message or "").strip()[:2000]
         bid.decided_at = timezone.now()
         bid.save(update_fields=["status", "rejection_message", "decided_at", "updated_at"])
-        _cancel_interviews(bid)
+        cancel_open_interviews(bid=bid, client_id=job.client_id)
         _notify_bid(
             "bid_rejected", bid, job, to=bid.va_id, actor=client, message=bid.rejection_message
         )
@@ -561,7 +569,7 @@ def bid_hire(*, bid: Bid, client):
             .order_by("pk")
         )
         for other in others:
-            _cancel_interviews(other)
+            cancel_open_interviews(bid=other, client_id=job.client_id)
         Bid.objects.filter(pk__in=[o.pk for o in others]).update(
             status=Bid.Status.REJECTED, decided_at=now, updated_at=now
         )
@@ -678,12 +686,13 @@ def _notify_interview(
     )
 
 
-def _publish_interview(interview: Interview) -> None:
-    """Both parties' interview and bid pages refresh the slots."""
+def _publish_interview(interview: Interview, *, client_id: int | None = None) -> None:
+    """Both parties' interview and bid pages refresh the slots. `client_id`: the job's
+    client, when the caller has it (saves loading the job)."""
     bid = interview.bid
     publish(
         kind="interview",
-        user_ids=[bid.va_id, bid.job.client_id],
+        user_ids=[bid.va_id, client_id or bid.job.client_id],
         data={"interview_id": interview.pk, "bid_id": bid.pk, "status": interview.status},
     )
 

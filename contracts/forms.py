@@ -45,6 +45,12 @@ class MessageForm(forms.Form):
     files = MultipleFileField(label=_("Attach files"), help_text=FILES_HELP)
 
 
+class SeenForm(forms.Form):
+    """Sent by the live page (no one types it): the newest message on the reader's screen."""
+
+    message = forms.IntegerField(min_value=1)
+
+
 class DeliverableForm(forms.Form):
     note = forms.CharField(
         label=_("What you are delivering"),

@@ -162,6 +162,16 @@ class Contract(models.Model):
     # Per-party "read up to" marks for the message thread (unread markers).
     client_last_read_at = models.DateTimeField(null=True, blank=True)
     va_last_read_at = models.DateTimeField(null=True, blank=True)
+    # Per-party "seen" marks: the other side's newest message this party has had on screen,
+    # and when (the other side's page shows "Seen" under it).
+    client_seen_message = models.ForeignKey(
+        "Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    client_seen_at = models.DateTimeField(null=True, blank=True)
+    va_seen_message = models.ForeignKey(
+        "Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    va_seen_at = models.DateTimeField(null=True, blank=True)
 
     objects = ContractQuerySet.as_manager()
 

@@ -14,8 +14,8 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Round
+from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest, Round
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -199,16 +199,52 @@ def message_send(*, contract: Contract, author, body: str, files: Sequence = ())
 
 
 def _set_last_read(contract: Contract, user, when) -> None:
+    """Move `user`'s read mark on to `when`; never back (GREATEST skips a NULL mark)."""
     field = {"client": "client_last_read_at", "va": "va_last_read_at"}.get(
         contract.role_of(user) or ""
     )
     if field:
-        Contract.objects.filter(pk=contract.pk).update(**{field: when})
+        Contract.objects.filter(pk=contract.pk).update(**{field: Greatest(F(field), Value(when))})
 
 
-def contract_mark_read(*, contract: Contract, user) -> None:
-    """Remember that `user` has seen the thread up to now (staff reading changes nothing)."""
-    _set_last_read(contract, user, timezone.now())
+def contract_mark_read(*, contract: Contract, user, message: Message | None = None) -> bool:
+    """Remember that `user` has read the thread up to `message`, the newest one on their
+    screen (None: everything there is now). Staff reading changes nothing.
+
+    When that takes their "seen" mark past a newer message of the other side's, the other
+    side's open pages show "Seen" under it (`messages.seen`, to them only) and the reader's
+    own other pages refresh their unread markers (`messages.read`). Returns whether the
+    seen mark moved."""
+    role = contract.role_of(user)
+    if role is None:
+        return False
+    if message is not None and message.contract_id != contract.pk:
+        raise ValidationError(_("That message is not in this contract."))
+    with transaction.atomic():
+        _set_last_read(contract, user, message.created_at if message else timezone.now())
+        # Messages of one contract are written under its row lock, so ids follow the thread.
+        theirs = Message.objects.filter(contract=contract).exclude(author=user)
+        if message is not None:
+            theirs = theirs.filter(pk__lte=message.pk)
+        newest = theirs.order_by("-pk").values_list("pk", flat=True).first()
+        if newest is None:
+            return False
+        field, now = f"{role}_seen_message", timezone.now()
+        moved = (
+            Contract.objects.filter(pk=contract.pk)
+            .filter(Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lt": newest}))
+            .update(**{f"{field}_id": newest, f"{role}_seen_at": now})
+        )
+        if not moved:
+            return False
+        other_id = contract.va_id if role == "client" else contract.client_id
+        publish(
+            kind="messages.seen",
+            user_ids=[other_id],
+            data={"contract_id": contract.pk, "message_id": newest, "seen_at": now.isoformat()},
+        )
+        publish(kind="messages.read", user_ids=[user.pk], data={"contract_id": contract.pk})
+    return True
 
 
 # --- per-task work -----------------------------------------------------------------------

@@ -27,6 +27,7 @@ urlpatterns = [
     path("contracts/<int:pk>/", views.workspace, name="workspace"),
     path("contracts/<int:pk>/statement/", views.statement, name="statement"),
     path("contracts/<int:pk>/messages/", views.message_send, name="message_send"),
+    path("contracts/<int:pk>/messages/seen/", views.message_seen, name="message_seen"),
     path(
         "contracts/<int:pk>/messages/files/<uuid:file_id>/", views.message_file, name="message_file"
     ),

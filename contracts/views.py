@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Prefetch
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +25,7 @@ from contracts.forms import (
     MessageForm,
     PaymentMarkForm,
     ReviewForm,
+    SeenForm,
 )
 from contracts.models import (
     Contract,
@@ -81,6 +83,12 @@ def _workspace_context(request, contract: Contract, forms: dict) -> dict:
         )
         if message.is_unread and first_unread is None:
             first_unread = message
+    # "Seen" goes under the newest of my messages the other side has had on screen.
+    other = {"client": "va", "va": "client"}.get(role or "")
+    seen_id = getattr(contract, f"{other}_seen_message_id") if other else None
+    seen_message = next((m for m in thread if m.pk == seen_id), None)
+    if seen_message is not None:
+        seen_message.seen_at = getattr(contract, f"{other}_seen_at")
     latest_manual = ManualVersion.objects.filter(job=contract.job_id).aggregate(n=Max("number"))[
         "n"
     ]
@@ -209,10 +217,33 @@ def _render_workspace(request, contract: Contract, status: int = 200, **forms):
 @require_GET
 def workspace(request, pk: int):
     contract = _get_contract_for_party(request, pk)
-    response = _render_workspace(request, contract)
-    # Rendered with the old read mark (so new messages show as new), then moved on.
-    services.contract_mark_read(contract=contract, user=request.user)
+    context = _workspace_context(request, contract, {})
+    response = render(request, "contracts/workspace.html", context)
+    # Rendered with the old read mark (so new messages show as new), then moved on up to
+    # the newest message on this page.
+    if context["thread"]:
+        services.contract_mark_read(
+            contract=contract, user=request.user, message=context["thread"][-1]
+        )
     return response
+
+
+@require_POST
+def message_seen(request, pk: int):
+    """The live page showed a new message in an open, visible workspace: the reader has
+    seen the thread up to it. Only the two parties (staff and everyone else: 404). Not
+    rate-limited: it only moves a mark forward, and publishes only when the mark moves."""
+    contract = get_object_or_404(Contract.objects.mine(request.user), pk=pk)
+    form = SeenForm(request.POST)
+    message = None
+    if form.is_valid():
+        message = contract.messages.filter(pk=form.cleaned_data["message"]).first()
+    if message is None:
+        return HttpResponseBadRequest(
+            _("That message is not in this contract."), content_type="text/plain; charset=utf-8"
+        )
+    services.contract_mark_read(contract=contract, user=request.user, message=message)
+    return HttpResponse(status=204)
 
 
 def _fail(request, contract, form_name: str, form, exc: ValidationError, **extra):

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import va_directory_changed
-from bids.models import Bid, Interview
+from bids import services as bid_services
+from bids.models import Bid
 from jobs.board import search_results_changed
 from jobs.models import Job, ManualVersion
 from live import services as live
@@ -465,17 +466,17 @@ def _withdraw_live_bids(*, va: User, moderator: User, now: datetime) -> list[int
         bid.status = Bid.Status.WITHDRAWN
         bid.decided_at = None
         bid.save(update_fields=["status", "decided_at", "updated_at"])
-        for interview in Interview.objects.select_for_update().filter(
-            bid=bid, status__in=[Interview.Status.PROPOSED, Interview.Status.CONFIRMED]
-        ):
-            interview.status = Interview.Status.CANCELLED
-            interview.ics_sequence += 1
-            interview.save(update_fields=["status", "ics_sequence", "updated_at"])
+        # Both sides' open interview pages show the cancellation, as for the VA's own withdraw.
+        bid_services.cancel_open_interviews(bid=bid, client_id=jobs[bid.job_id].client_id)
     for job in jobs.values():
-        count = Bid.objects.filter(job_id=job.pk).exclude(status=Bid.Status.WITHDRAWN).count()
-        Job.objects.filter(pk=job.pk).update(bid_count=count)
+        job.bid_count = (
+            Bid.objects.filter(job_id=job.pk).exclude(status=Bid.Status.WITHDRAWN).count()
+        )
+        Job.objects.filter(pk=job.pk).update(bid_count=job.bid_count)
     for bid in bids:
         job = jobs[bid.job_id]
+        # The client's open bid review page drops it, with the same event as a VA's withdraw.
+        bid_services.publish_bid_change(action="withdrawn", bid=bid, job=job)
         notify(
             kind="bid_withdrawn_by_moderation",
             recipients=[job.client_id],

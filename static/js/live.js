@@ -93,7 +93,8 @@
 
   var handlers = {
     message: function (data) {
-      var section = document.querySelector('[data-live-contract="' + Number(data.contract_id) + '"]');
+      refresh("message"); // the contracts list's unread counts
+      var section = contractSection(data.contract_id);
       if (!section || document.getElementById("message-" + Number(data.message_id))) return;
       var thread = section.querySelector("#thread");
       if (!thread) {
@@ -106,6 +107,26 @@
       }
       thread.appendChild(messageItem(data));
       thread.scrollTop = thread.scrollHeight;
+      if (Number(data.author_id) !== me) markSeen(section, Number(data.message_id));
+    },
+    // The other side has had my message on screen: "Seen" moves under it.
+    "messages.seen": function (data) {
+      var section = contractSection(data.contract_id);
+      var item = document.getElementById("message-" + Number(data.message_id));
+      if (!section || !item || !section.contains(item)) return;
+      var old = document.getElementById("seen-mark");
+      if (old) old.remove();
+      var mark = el("p", "thread-seen muted", (section.getAttribute("data-seen-label") || "Seen") + " · ");
+      mark.id = "seen-mark";
+      var when = new Date(data.seen_at);
+      var time = el("time", "", isNaN(when) ? "" : when.toLocaleString(root.lang || undefined));
+      time.setAttribute("datetime", data.seen_at);
+      mark.appendChild(time);
+      item.appendChild(mark);
+    },
+    // I read a thread on another page: the contracts list drops its "new messages".
+    "messages.read": function () {
+      refresh("messages.read");
     },
     notification: function (data) {
       setBadge(Number(data.unread) || 0);
@@ -123,6 +144,47 @@
     if (handlers[kind]) handlers[kind](data);
     document.dispatchEvent(new CustomEvent("live:" + kind, { detail: data }));
   }
+
+  function contractSection(id) {
+    return document.querySelector('[data-live-contract="' + Number(id) + '"]');
+  }
+
+  // A message shown here while the page is visible has been seen: tell the server (once
+  // per burst, the newest id), which tells the other side. A hidden page waits until it
+  // is looked at again.
+  var unseen = {}; // contract section's seen URL -> newest message id not yet reported
+  var seenTimer = null;
+
+  function markSeen(section, messageId) {
+    var url = section.getAttribute("data-seen-url");
+    if (!url) return; // staff read without marking
+    unseen[url] = Math.max(unseen[url] || 0, messageId);
+    if (document.visibilityState === "visible" && !seenTimer) {
+      seenTimer = window.setTimeout(sendSeen, 300);
+    }
+  }
+
+  function sendSeen() {
+    seenTimer = null;
+    if (document.visibilityState !== "visible") return;
+    Object.keys(unseen).forEach(function (url) {
+      var token = document.querySelector('input[name="csrfmiddlewaretoken"]');
+      if (!token) return;
+      var form = new FormData();
+      form.append("csrfmiddlewaretoken", token.value);
+      form.append("message", String(unseen[url]));
+      delete unseen[url];
+      window.fetch(url, {
+        method: "POST", credentials: "same-origin", body: form, headers: { "X-CSRFToken": token.value }
+      }).catch(function () {}); // the next visit to the page marks it anyway
+    });
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && !seenTimer && Object.keys(unseen).length) {
+      seenTimer = window.setTimeout(sendSeen, 300);
+    }
+  });
 
   function el(tag, className, text) {
     var node = document.createElement(tag);

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contracts import services
-from contracts.models import Timesheet
+from contracts.models import Contract, Timesheet
 from contracts.services import week_start_of
 from tests.contracts.factories import fixed_contract, hourly_contract, local_today
 from tests.factories import ClientFactory
@@ -82,6 +82,8 @@ def test_the_workspace_costs_the_same_for_a_short_or_long_history(client, client
     client.force_login(va)
     url = reverse("contracts:workspace", args=[hourly.pk])
     client.get(url)
+    # Something new to read both times, so both visits move the "seen" mark (and publish).
+    services.message_send(contract=hourly, author=client_user, body="Hi again")
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for i in range(5):
@@ -95,4 +97,24 @@ def test_the_workspace_costs_the_same_for_a_short_or_long_history(client, client
         )
     with CaptureQueriesContext(connection) as many:
         client.get(url)
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_lists_live_region_follows_reads_at_a_flat_cost(client, client_user, va):
+    """live.js fetches the list again (X-Live-Refresh) when a message arrives or is read
+    elsewhere and swaps #live-contracts: the fresh copy counts right, whatever was read."""
+    busy_contracts(client_user, va, 1)
+    client.force_login(va)
+    url = reverse("contracts:list")
+    region = 'id="live-contracts" data-live-refresh="message messages.read"'
+    page = client.get(url, headers={"X-Live-Refresh": "1"}).content.decode()
+    assert region in page and "1 new message" in page
+    with CaptureQueriesContext(connection) as few:
+        client.get(url, headers={"X-Live-Refresh": "1"})
+    busy_contracts(client_user, va, 4)
+    for contract in Contract.objects.filter(va=va).order_by("pk")[:5]:
+        services.contract_mark_read(contract=contract, user=va)  # seen marks on half of them
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url, headers={"X-Live-Refresh": "1"}).content.decode()
+    assert page.count("1 new message") == 2  # 5 threads with a message, 3 of them read
     assert len(many.captured_queries) == len(few.captured_queries)

@@ -35,6 +35,7 @@ def world(client_user, va):
         "workspace": reverse("contracts:workspace", args=[hourly.pk]),
         "statement": reverse("contracts:statement", args=[hourly.pk]),
         "message_send": reverse("contracts:message_send", args=[hourly.pk]),
+        "message_seen": reverse("contracts:message_seen", args=[hourly.pk]),
         "message_file": reverse(
             "contracts:message_file", args=[hourly.pk, message.attachments.get().pk]
         ),

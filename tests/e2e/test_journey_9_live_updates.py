@@ -2,6 +2,7 @@
 badge counts what arrives (issue 18). The sockets go to a real uvicorn process beside the
 live server, as `make run` starts them."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from bids import services as bid_services
+from contracts.services import message_send
 from tests import factories
 from tests.bids.helpers import pdf_upload, terms
 from tests.contracts.factories import fixed_contract
@@ -147,3 +149,59 @@ def test_a_confirmed_then_cancelled_interview_updates_the_open_interview_page(
     # The badge counted both notifications meanwhile.
     expect(page.locator(".notification-link .badge")).to_have_text("2")
     assert page.evaluate("window.stillTheSamePage === true")
+
+
+@JOURNEY
+def test_the_sender_sees_seen_and_the_readers_list_follows_without_reload(
+    page, browser, browser_context_args, live_server, asgi_server, client_user, va
+):
+    contract = fixed_contract(client=client_user, va=va)
+    # Alice keeps "My contracts" open in one tab; the workspace comes later, in another.
+    sign_in_as(page, live_server, client_user)
+    page.goto(live_server.url + "/contracts/")
+    expect(page.locator("html")).to_have_attribute("data-live", "ready")
+    page.evaluate("window.stillTheSamePage = true")
+    new_messages = page.get_by_role("link", name=re.compile(r"new message"))
+    expect(new_messages).to_have_count(0)
+
+    va_context = browser.new_context(**browser_context_args)
+    try:
+        va_page = va_context.new_page()
+        va_page.set_default_timeout(10_000)
+        open_workspace(va_page, live_server, va, contract)
+        seen_mark = va_page.locator("#seen-mark")
+
+        first = message_send(contract=contract, author=va, body="The inbox is sorted.")
+        expect(new_messages).to_have_text("1 new message")  # the list, live
+        expect(va_page.locator(f"#message-{first.pk}")).to_be_visible()
+        expect(seen_mark).to_have_count(0)
+
+        # Alice opens the thread (the server marks it read): Vina's page shows "Seen" under
+        # her message, and Alice's list tab drops its "new message".
+        workspace = page.context.new_page()
+        workspace.set_default_timeout(10_000)
+        workspace.goto(live_server.url + f"/contracts/{contract.pk}/")
+        expect(workspace.locator("html")).to_have_attribute("data-live", "ready")
+        expect(va_page.locator(f"#message-{first.pk} #seen-mark")).to_contain_text("Seen")
+        expect(seen_mark.locator("time")).to_have_attribute("datetime", re.compile(r"^\d{4}-"))
+        expect(new_messages).to_have_count(0)
+        expect(workspace.locator("#seen-mark")).to_have_count(0)  # Alice sent nothing
+
+        # A second message shows up in Alice's open, visible workspace: her page tells the
+        # server, and the mark moves under it on Vina's page (one mark only).
+        workspace.bring_to_front()
+        second = message_send(contract=contract, author=va, body="Invoices next.")
+        expect(workspace.locator(f"#message-{second.pk}")).to_contain_text("Invoices next.")
+        expect(va_page.locator(f"#message-{second.pk} #seen-mark")).to_contain_text("Seen")
+        expect(seen_mark).to_have_count(1)
+        expect(new_messages).to_have_count(0)
+        assert va_page.evaluate("window.stillTheSamePage === true")
+        assert page.evaluate("window.stillTheSamePage === true")
+        check_accessibility(va_page, label="VA workspace with a live Seen mark")
+        check_accessibility(page, label="contracts list after live updates")
+
+        # Without the live update the mark is where it was: a reload renders the same.
+        va_page.reload()
+        expect(va_page.locator(f"#message-{second.pk} #seen-mark")).to_contain_text("Seen")
+    finally:
+        va_context.close()

@@ -6,11 +6,15 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from bids import services as bid_services
-from contracts.services import message_send
+from contracts.models import Contract
+from contracts.services import contract_mark_read, message_send
 from live.models import Event
+from moderation import services as moderation_services
 from notifications.models import Notification
 from tests import factories
 from tests.bids.helpers import pdf_upload
@@ -184,3 +188,151 @@ def test_a_dead_channel_layer_never_fails_the_write(client_user, va, settings):
     }
     message = message_send(contract=contract, author=va, body="Redis is down")
     assert Event.objects.filter(kind="message", data__message_id=message.pk).count() == 2
+
+
+# --- "Seen" marks and read marks (issue 18, second part) -----------------------------------
+
+mark_read = database_sync_to_async(contract_mark_read)
+
+
+def test_a_seen_mark_reaches_only_the_sender_and_a_read_mark_only_the_readers_own_pages(
+    client_user, va, other_client, other_va
+):
+    contract = fixed_contract(client=client_user, va=va)
+    # Alice also works with Wati: he is a third party to the Alice–Vina thread all the same.
+    fixed_contract(client=client_user, va=other_va)
+    first = message_send(contract=contract, author=va, body="The inbox is sorted.")
+    cookies = [session_cookie(u) for u in (client_user, va, other_client, other_va)]
+
+    async def scenario():
+        alice, vina, bob, wati = [await live_socket(c) for c in cookies]
+        assert await mark_read(contract=contract, user=client_user, message=first)
+        to_vina = await events_until_quiet(vina)
+        assert kinds(to_vina) == ["messages.seen"]
+        seen = to_vina[0]["data"]
+        assert (seen["contract_id"], seen["message_id"]) == (contract.pk, first.pk)
+        stored = await database_sync_to_async(
+            lambda: Contract.objects.get(pk=contract.pk).client_seen_at
+        )()
+        assert seen["seen_at"] == stored.isoformat()
+        # Alice's own other pages refresh their unread markers; she is not told she saw it.
+        to_alice = await events_until_quiet(alice)
+        assert kinds(to_alice) == ["messages.read"]
+        assert to_alice[0]["data"] == {"contract_id": contract.pk}
+        for outsider in (bob, wati):
+            assert await outsider.receive_nothing(timeout=0.3)
+
+        # Reading the same again moves nothing and tells no one.
+        assert not await mark_read(contract=contract, user=client_user, message=first)
+        for socket in (alice, vina, bob, wati):
+            assert await socket.receive_nothing(timeout=0.3)
+        for socket in (alice, vina, bob, wati):
+            await socket.disconnect()
+
+    run(scenario)
+
+
+def test_the_live_pages_seen_post_tells_the_sender(client_user, va, other_client):
+    """The endpoint live.js calls when it shows a new message in a visible workspace."""
+    contract = fixed_contract(client=client_user, va=va)
+    cookies = [session_cookie(u) for u in (client_user, va, other_client)]
+    browser = Client()
+    browser.force_login(va)
+
+    async def scenario():
+        alice, vina, bob = [await live_socket(c) for c in cookies]
+        message = await send(contract=contract, author=client_user, body="Are you there?")
+        assert "message" in kinds(await events_until_quiet(vina))
+        await events_until_quiet(alice)
+        response = await database_sync_to_async(browser.post)(
+            reverse("contracts:message_seen", args=[contract.pk]), {"message": message.pk}
+        )
+        assert response.status_code == 204
+        to_alice = await events_until_quiet(alice)
+        assert kinds(to_alice) == ["messages.seen"]
+        assert to_alice[0]["data"]["message_id"] == message.pk
+        assert kinds(await events_until_quiet(vina)) == ["messages.read"]
+        assert await bob.receive_nothing(timeout=0.3)
+        for socket in (alice, vina, bob):
+            await socket.disconnect()
+
+    run(scenario)
+
+
+# --- bids withdrawn by moderation, interviews cancelled with their bid ---------------------
+
+
+def shortlisted_with_interview(job, va):
+    bid = factories.BidFactory(job=job, va=va, status="shortlisted")
+    interview = bid_services.interview_propose(
+        bid=bid,
+        client=job.client,
+        slots=[timezone.now() + timedelta(days=2)],
+        meeting_url="https://meet.example.org/room",
+    )
+    return bid, interview
+
+
+def test_withdrawing_a_bid_cancels_its_interview_live_for_both_parties(
+    client_user, va, other_client, other_va
+):
+    job = factories.JobFactory(client=client_user)
+    bid, interview = shortlisted_with_interview(job, va)
+    cookies = [session_cookie(u) for u in (client_user, va, other_client, other_va)]
+
+    async def scenario():
+        alice, vina, bob, wati = [await live_socket(c) for c in cookies]
+        await database_sync_to_async(bid_services.bid_withdraw)(bid=bid, va=va)
+        to_alice = await events_until_quiet(alice)
+        to_vina = await events_until_quiet(vina)
+        for frames in (to_alice, to_vina):
+            cancelled = [f["data"] for f in frames if f["kind"] == "interview"]
+            assert cancelled == [
+                {"interview_id": interview.pk, "bid_id": bid.pk, "status": "cancelled"}
+            ]
+        assert [f["data"]["action"] for f in to_alice if f["kind"] == "bid"] == ["withdrawn"]
+        assert "bid" not in kinds(to_vina)
+        for outsider in (bob, wati):
+            assert await outsider.receive_nothing(timeout=0.3)
+        for socket in (alice, vina, bob, wati):
+            await socket.disconnect()
+
+    run(scenario)
+
+
+def test_a_bid_withdrawn_by_moderation_leaves_the_clients_open_review_page(
+    client_user, va, other_client, other_va, staff
+):
+    """A suspension withdraws the VA's bids: the client hears it as from a VA's own
+    withdraw, the interview is cancelled for both sides, other VAs hear nothing."""
+    job = factories.JobFactory(client=client_user)
+    bid, interview = shortlisted_with_interview(job, va)
+    factories.BidFactory(job=job, va=other_va)  # Wati bid on the same task
+    job.refresh_from_db()
+    cookies = [session_cookie(u) for u in (client_user, other_client, other_va)]
+
+    async def scenario():
+        alice, bob, wati = [await live_socket(c) for c in cookies]
+        await database_sync_to_async(moderation_services.user_suspend)(
+            user_id=va.pk, moderator=staff, reason="Fake samples"
+        )
+        to_alice = await events_until_quiet(alice)
+        bid_frames = [f["data"] for f in to_alice if f["kind"] == "bid"]
+        assert bid_frames == [
+            {"action": "withdrawn", "job_id": job.pk, "bid_id": bid.pk, "bid_count": 1}
+        ]
+        assert [f["data"]["status"] for f in to_alice if f["kind"] == "interview"] == ["cancelled"]
+        # Another VA on the same task (and another client) never hear of it.
+        assert await wati.receive_nothing(timeout=0.3)
+        assert await bob.receive_nothing(timeout=0.3)
+        for socket in (alice, bob, wati):
+            await socket.disconnect()
+
+    run(scenario)
+    # The suspended VA's sockets were closed; their side of the cancellation is in their
+    # catch-up log like the client's (the interview page shows it to both).
+    interview_events = Event.objects.filter(kind="interview", data__interview_id=interview.pk)
+    assert sorted(interview_events.values_list("recipient_id", flat=True)) == sorted(
+        [client_user.pk, va.pk]
+    )
+    assert not Event.objects.filter(recipient=other_va).exists()

@@ -218,6 +218,8 @@ ROWS: dict[str, tuple[str, str]] = {
         "404 ok 404 404 404 ok 404 ok 404",
     ),
     "contracts:message_send": ("pk=contract", "405 405 405 405 405 405 405 405 405"),
+    # The live page's "I have seen up to here" (issue 18): POST only, the parties only.
+    "contracts:message_seen": ("pk=contract", "405 405 405 405 405 405 405 405 405"),
     "contracts:payment_confirm": (
         "pk=contract,payment_id='999999'",
         "405 405 405 405 405 405 405 405 405",
