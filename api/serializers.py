@@ -378,6 +378,7 @@ class CheckoutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.UUIDField()
     milestone_id = serializers.IntegerField(allow_null=True)
+    week = serializers.DateField(allow_null=True)
     amount = MoneyField()
     currency = serializers.CharField()
     provider = serializers.CharField()
