@@ -1,8 +1,9 @@
 """The API's money writes (issue 19 over issue 17): funding escrow, milestones, disputes
 and withdrawals, through the same payments services and forms as the pages.
 
-Amounts always come from the server: funding takes the contract's price or the
-milestone's amount, a withdrawal the VA's whole available balance; no request names a sum
+Amounts always come from the server: funding takes the contract's price, the
+milestone's amount or an hourly week's (approved hours x rate; a pre-fund's hours x rate
+up to the weekly cap), a withdrawal the VA's whole available balance; no request names a sum
 except a milestone plan, which the service checks adds up to the agreed price. Funding
 answers with the provider's hosted checkout: the contract shows "funded" only once the
 provider's webhook is processed, exactly as on the pages. Every write needs the
@@ -32,13 +33,27 @@ FundInput = inline_serializer(
         "milestone_id": serializers.IntegerField(
             required=False,
             allow_null=True,
-        )
+        ),
+        "week": serializers.DateField(
+            required=False,
+            allow_null=True,
+        ),
+        "hours": serializers.DecimalField(
+            max_digits=6,
+            decimal_places=2,
+            required=False,
+            allow_null=True,
+        ),
     },
 )
 
 
 class _FundInput(serializers.Serializer):
     milestone_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    week = serializers.DateField(required=False, allow_null=True)
+    hours = serializers.DecimalField(
+        max_digits=6, decimal_places=2, required=False, allow_null=True
+    )
 
 
 def _checkout(request, payment: Payment) -> dict:
@@ -46,6 +61,7 @@ def _checkout(request, payment: Payment) -> dict:
         "id": payment.pk,
         "reference": payment.reference,
         "milestone_id": payment.milestone_id,
+        "week": payment.week,
         "amount": payment.amount,
         "currency": payment.currency,
         "provider": payment.provider,
@@ -56,7 +72,8 @@ def _checkout(request, payment: Payment) -> dict:
 
 
 class ContractFund(ApiView):
-    """Start (or reopen) the checkout for the agreed price or one milestone: the client."""
+    """Start (or reopen) the checkout for the agreed price or one milestone, or for one
+    week (`week`, its Monday) of an hourly contract: the client."""
 
     write_scope = Scope.PAYMENTS_WRITE
 
@@ -70,6 +87,15 @@ class ContractFund(ApiView):
         self.limit("payment_fund")
         body = _FundInput(data=request.data)
         body.is_valid(raise_exception=True)
+        week = body.validated_data.get("week")
+        if week is not None or contract.is_hourly:
+            payment = payment_services.week_fund_start(
+                contract=contract,
+                client=request.user,
+                week=week,
+                hours=body.validated_data.get("hours"),
+            )
+            return Response(_checkout(request, payment), status=status.HTTP_201_CREATED)
         milestone_id = body.validated_data.get("milestone_id")
         milestone = (
             get_object_or_404(Milestone, pk=milestone_id, contract=contract)

@@ -329,6 +329,7 @@ class TimesheetSerializer(serializers.Serializer):
 class EscrowPaymentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     milestone_id = serializers.IntegerField(allow_null=True)
+    week = serializers.DateField(allow_null=True)
     amount = MoneyField()
     currency = serializers.CharField()
     status = serializers.CharField()
@@ -378,6 +379,7 @@ class CheckoutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.UUIDField()
     milestone_id = serializers.IntegerField(allow_null=True)
+    week = serializers.DateField(allow_null=True)
     amount = MoneyField()
     currency = serializers.CharField()
     provider = serializers.CharField()

@@ -479,6 +479,8 @@ def timesheet_approve(*, timesheet: Timesheet, client) -> Timesheet:
         sheet.amount = contract.amount_for_hours(sheet.total_hours)
         sheet.decided_at = timezone.now()
         sheet.save(update_fields=["status", "amount", "decided_at"])
+        # Payments charges the approved amount (from a pre-fund, or a "Pay this week").
+        _hook("CONTRACT_WEEK_APPROVED_HOOK", timesheet=sheet)
         _notify(
             "hours_approved",
             contract,

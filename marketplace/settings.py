@@ -471,6 +471,7 @@ JOB_PUBLISH_HOLD = "moderation.services.job_hold_for_approval"
 CONTRACT_DELIVERABLE_APPROVED_HOOK = "payments.services.on_deliverable_approved"
 CONTRACT_ENDED_HOOK = "payments.services.on_contract_ended"
 CONTRACT_COMPLETE_HOOK = "payments.services.on_contract_completing"
+CONTRACT_WEEK_APPROVED_HOOK = "payments.services.on_week_approved"
 # Extra panels on the contract workspace: callables (request=, contract=) -> HTML.
 CONTRACT_WORKSPACE_PANELS = ["payments.views.workspace_panel"]
 # The platform's share of each release, in percent of the funded amount.

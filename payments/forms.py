@@ -52,6 +52,26 @@ MilestoneFormSet = forms.formset_factory(
 )
 
 
+class WeekFundForm(forms.Form):
+    """Which week of an hourly contract to pay or pre-fund (its Monday) and, to pre-fund
+    less than the cap, how many hours. The amount is always worked out by the server."""
+
+    week = forms.DateField(
+        label=_("Week"),
+        error_messages={
+            "required": _("Choose a week by its Monday."),
+            "invalid": _("Enter the week's Monday as YYYY-MM-DD."),
+        },
+    )
+    hours = forms.DecimalField(
+        label=_("Hours"),
+        required=False,
+        max_digits=6,
+        decimal_places=2,
+        error_messages={"invalid": _("Enter the hours as a number, for example 2.5.")},
+    )
+
+
 class WithdrawForm(forms.Form):
     currency = forms.ChoiceField(
         choices=CURRENCY_CHOICES,
@@ -150,16 +170,19 @@ class DisputeForm(forms.Form):
 
     def __init__(self, *args, payments, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["payment"].choices = [
-            (
-                p.pk,
-                f"{p.milestone.title} · {format_money(p.amount, p.currency)}"
-                if p.milestone_id
-                else _("The agreed price · %(amount)s")
-                % {"amount": format_money(p.amount, p.currency)},
-            )
-            for p in payments
-        ]
+        self.fields["payment"].choices = [(p.pk, _payment_label(p)) for p in payments]
+
+
+def _payment_label(payment) -> str:
+    amount = format_money(payment.amount, payment.currency)
+    if payment.milestone_id:
+        return f"{payment.milestone.title} · {amount}"
+    if payment.week:
+        return _("Week of %(date)s · %(amount)s") % {
+            "date": payment.week.isoformat(),
+            "amount": amount,
+        }
+    return _("The agreed price · %(amount)s") % {"amount": amount}
 
 
 class DisputeSettleForm(forms.Form):

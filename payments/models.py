@@ -4,6 +4,8 @@ How the app sits beside contracts (DESIGN.md §3): payments may import contracts
 contracts never imports payments. Contract services announce what payments must react to
 through hooks named in settings, the way `JOB_PUBLISH_HOLD` works for jobs:
 `CONTRACT_DELIVERABLE_APPROVED_HOOK` (release the escrow to the VA, less the platform fee),
+`CONTRACT_WEEK_APPROVED_HOOK` (charge an hourly week's approved amount: from its pre-fund,
+the excess refunded, or as a "Pay this week" charge released once the webhook confirms it),
 `CONTRACT_ENDED_HOOK` (refund unreleased money to the client) and `CONTRACT_COMPLETE_HOOK`
 (refuse to complete while money is held) are called inside the contract service's own
 transaction, so the contract change and the ledger movement commit
@@ -251,6 +253,8 @@ class Payment(models.Model):
     milestone = models.ForeignKey(
         Milestone, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
     )
+    # Set on an hourly contract: the week (its Monday) this payment pre-funds or charges.
+    week = models.DateField(null=True, blank=True)
     client = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(max_digits=16, decimal_places=2)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
@@ -281,13 +285,17 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
-            # One open checkout or held payment per funded item: the whole contract, or
-            # one milestone of it.
+            # One open checkout or held payment per funded item: the whole contract, one
+            # milestone of it, or one week of an hourly contract.
             models.UniqueConstraint(
-                fields=["contract", "milestone"],
+                fields=["contract", "milestone", "week"],
                 condition=Q(status__in=["pending", "paid"]),
                 nulls_distinct=False,
                 name="payment_one_open_per_item",
+            ),
+            models.CheckConstraint(
+                condition=Q(week__isnull=True) | Q(milestone__isnull=True),
+                name="payment_week_or_milestone",
             ),
         ]
 

@@ -9,6 +9,7 @@ Release and refund happen inside the contract service's transaction through the 
 
 import logging
 import uuid
+import zoneinfo
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -23,8 +24,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import CURRENCY_CHOICES
 from contracts import services as contract_services
-from contracts.models import Contract, Deliverable, quantize_money
-from contracts.services import check_files, store_files
+from contracts.models import Contract, Deliverable, Timesheet, quantize_money
+from contracts.services import QUARTER, check_files, store_files, week_start_of
 from marketplace.templatetags.money import format_money
 from notifications import broker
 from notifications.services import notify
@@ -66,7 +67,12 @@ def _notify_payment(
 ) -> None:
     """Tell one party about a movement of this payment, in the outbox of this transaction.
     Each (kind, payment) is told once: a retried webhook never tells twice."""
-    anchor = f"milestone-{payment.milestone_id}" if payment.milestone_id else "escrow"
+    if payment.milestone_id:
+        anchor = f"milestone-{payment.milestone_id}"
+    elif payment.week:
+        anchor = f"week-{payment.week.isoformat()}"
+    else:
+        anchor = "escrow"
     notify(
         kind=kind,
         recipients=[to],
@@ -82,6 +88,7 @@ def _notify_payment(
             "amount": str(payment.amount),
             "currency": payment.currency,
             "milestone": payment.milestone.title if payment.milestone_id else "",
+            "week": payment.week.isoformat() if payment.week else "",
             **extra,
         },
     )
@@ -108,7 +115,9 @@ def funding_start(*, contract: Contract, client, milestone: Milestone | None = N
     with transaction.atomic():
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
         if contract.is_hourly:
-            raise ValidationError(_("Hourly contracts cannot be funded in advance yet."))
+            raise ValidationError(
+                _("Hourly contracts are paid by the week: pre-fund a week or pay an approved one.")
+            )
         if not contract.is_active:
             raise ValidationError(_("This contract has ended; it can no longer be funded."))
         if contract.deliverables.filter(status=Deliverable.Status.APPROVED).exists():
@@ -143,36 +152,41 @@ def funding_start(*, contract: Contract, client, milestone: Milestone | None = N
             currency=contract.currency,
             provider=provider,
         )
-        # The provider's hosted page is opened inside this transaction: if the provider is
-        # down or times out, the payment row rolls back with it and nothing is half-written
-        # (an invoice it may have opened meanwhile is never paid: nobody has its page).
         title = contract.job.title
         if milestone is not None:
             title = f"{title}: {milestone.title}"
-        try:
-            checkout = providers.checkout_create(
-                payment,
-                title=title,
-                return_url=f"{settings.SITE_URL}{contract.get_absolute_url()}#escrow",
-            )
-        except providers.ProviderUnavailable as exc:
-            logger.warning("Checkout for contract %s not opened: %s", contract.pk, exc)
-            raise ValidationError(
-                _(
-                    "The payment provider is not answering right now. Nothing was charged "
-                    "or saved; try again in a few minutes."
-                )
-            ) from exc
-        except providers.ProviderRefused as exc:
-            logger.error("Checkout for contract %s refused: %s", contract.pk, exc)
-            raise ValidationError(
-                _("The payment provider refused this payment: %(reason)s") % {"reason": exc}
-            ) from exc
-        if checkout.url:
-            payment.provider_ref = checkout.provider_ref
-            payment.checkout_url = checkout.url
-            payment.save(update_fields=["provider_ref", "checkout_url"])
+        _open_checkout(payment, contract, title)
         return payment
+
+
+def _open_checkout(payment: Payment, contract: Contract, title: str) -> None:
+    """Open the provider's hosted page for `payment` inside the caller's transaction: if
+    the provider is down or times out, the caller's rows roll back with it and nothing is
+    half-written (an invoice it may have opened meanwhile is never paid: nobody has its
+    page)."""
+    try:
+        checkout = providers.checkout_create(
+            payment,
+            title=title,
+            return_url=f"{settings.SITE_URL}{contract.get_absolute_url()}#escrow",
+        )
+    except providers.ProviderUnavailable as exc:
+        logger.warning("Checkout for contract %s not opened: %s", contract.pk, exc)
+        raise ValidationError(
+            _(
+                "The payment provider is not answering right now. Nothing was charged "
+                "or saved; try again in a few minutes."
+            )
+        ) from exc
+    except providers.ProviderRefused as exc:
+        logger.error("Checkout for contract %s refused: %s", contract.pk, exc)
+        raise ValidationError(
+            _("The payment provider refused this payment: %(reason)s") % {"reason": exc}
+        ) from exc
+    if checkout.url:
+        payment.provider_ref = checkout.provider_ref
+        payment.checkout_url = checkout.url
+        payment.save(update_fields=["provider_ref", "checkout_url"])
 
 
 MAX_MILESTONES = 20
@@ -254,6 +268,290 @@ def milestone_approve(*, milestone: Milestone, client) -> Milestone:
         milestone.save(update_fields=["approved_at"])
         escrow_release(contract=contract, milestone=milestone)
     return milestone
+
+
+# --- hourly contracts: week by week -------------------------------------------------------
+#
+# A week (its Monday) of an hourly contract is paid in one of two ways. The client may
+# pre-fund it, up to the weekly cap (cap hours x rate), into escrow before the hours are
+# approved. When the client approves the week (CONTRACT_WEEK_APPROVED_HOOK), its approved
+# amount (hours x rate, from the timesheet) is released to the VA from the pre-fund, any
+# excess is refunded, and whatever is still due becomes a pending charge the client pays
+# with "Pay this week"; that charge, confirmed by webhook, is funded and released at once.
+# Never more than the approved amount reaches the VA for a week, whatever order the
+# provider's events arrive in. A disputed week releases nothing: its pre-fund stays held.
+
+
+def week_prefund_cap(contract: Contract) -> Decimal | None:
+    """The most a week can be pre-funded: the weekly hour cap x the rate (None: no cap)."""
+    if contract.weekly_hour_cap is None:
+        return None
+    return contract.amount_for_hours(contract.weekly_hour_cap)
+
+
+def _va_zone(contract: Contract) -> zoneinfo.ZoneInfo:
+    """Weeks run by the VA's calendar, as their hours are logged (contracts.services)."""
+    return zoneinfo.ZoneInfo(contract.va.timezone or settings.TIME_ZONE)
+
+
+def week_prefund_weeks(contract: Contract) -> list:
+    """The Mondays a client may pre-fund now: the current week and the next one."""
+    current = week_start_of(timezone.localdate(timezone=_va_zone(contract)))
+    return [current, current + timedelta(days=7)]
+
+
+def _week_released(contract: Contract, week) -> Decimal:
+    """What already reached the VA (gross) for this week of the contract."""
+    return sum(
+        LedgerTransaction.objects.filter(
+            contract=contract, kind=LedgerTransaction.Kind.RELEASE, payment__week=week
+        ).values_list("amount", flat=True),
+        Decimal("0"),
+    )
+
+
+def week_due(contract: Contract, sheet: Timesheet) -> Decimal:
+    """What the client still owes for an approved week (zero for any other week)."""
+    if sheet.status != Timesheet.Status.APPROVED or sheet.amount is None:
+        return Decimal("0")
+    return max(sheet.amount - _week_released(contract, sheet.week_start), Decimal("0"))
+
+
+def _clean_week(contract: Contract, week) -> None:
+    if week is None or week.weekday() != 0:
+        raise ValidationError({"week": _("Choose a week by its Monday.")})
+    first = week_start_of(timezone.localtime(contract.started_at, _va_zone(contract)).date())
+    if week < first:
+        raise ValidationError(
+            {
+                "week": _(
+                    "The contract started in the week of %(date)s; choose that week or a later one."
+                )
+                % {"date": first.isoformat()}
+            }
+        )
+
+
+def _week_checkout(payment: Payment, contract: Contract) -> Payment:
+    if not payment.checkout_url and payment.provider != providers.SANDBOX:
+        title = _("%(title)s: week of %(date)s") % {
+            "title": contract.job.title,
+            "date": payment.week.isoformat(),
+        }
+        _open_checkout(payment, contract, title)
+    return payment
+
+
+def _week_client(contract: Contract, client) -> str:
+    if client.pk != contract.client_id:
+        raise ValidationError(_("Only the client of this contract can fund it."))
+    provider = providers.for_currency(contract.currency)
+    if provider is None:
+        raise ValidationError(_("Online payment is not available yet."))
+    return provider
+
+
+def week_pay_start(*, contract: Contract, client, week) -> Payment:
+    """Open (or reopen) the checkout for what an approved week still owes; the amount is
+    the timesheet's approved hours x rate, less what a pre-fund already released."""
+    provider = _week_client(contract, client)
+    with transaction.atomic():
+        contract = (
+            Contract.objects.select_related("job")
+            .select_for_update(of=("self",))
+            .get(pk=contract.pk)
+        )
+        if not contract.is_hourly:
+            raise ValidationError(_("Only hourly contracts are paid by the week."))
+        _clean_week(contract, week)
+        sheet = Timesheet.objects.filter(contract=contract, week_start=week).first()
+        if sheet is None or sheet.status != Timesheet.Status.APPROVED:
+            raise ValidationError(
+                {
+                    "week": _(
+                        "This week is not approved yet: approve its hours first, or pre-fund it."
+                    )
+                }
+            )
+        due = week_due(contract, sheet)
+        if due <= 0:
+            raise ValidationError({"week": _("This week is already paid.")})
+        pending = contract.escrow_payments.filter(week=week, status=Payment.Status.PENDING)
+        payment = pending.filter(amount=due).first()
+        if payment is None:
+            pending.update(status=Payment.Status.EXPIRED, failure_reason="superseded")
+            payment = Payment.objects.create(
+                contract=contract,
+                week=week,
+                client=client,
+                amount=due,
+                currency=contract.currency,
+                provider=provider,
+            )
+        return _week_checkout(payment, contract)
+
+
+def week_prefund_start(*, contract: Contract, client, week, hours=None) -> Payment:
+    """Pre-fund the current or next week into escrow: `hours` (default: the weekly cap)
+    x the rate, never above the cap. Released when the client approves the week."""
+    provider = _week_client(contract, client)
+    with transaction.atomic():
+        contract = (
+            Contract.objects.select_related("job")
+            .select_for_update(of=("self",))
+            .get(pk=contract.pk)
+        )
+        if not contract.is_hourly:
+            raise ValidationError(_("Only hourly contracts are paid by the week."))
+        if not contract.is_active:
+            raise ValidationError(_("This contract has ended; it can no longer be funded."))
+        _clean_week(contract, week)
+        if week not in week_prefund_weeks(contract):
+            raise ValidationError(
+                {"week": _("Only the current week and the next one can be pre-funded.")}
+            )
+        cap = contract.weekly_hour_cap
+        if cap is None:
+            raise ValidationError(
+                _(
+                    "This contract has no weekly hour cap, so there is no amount to pre-fund: "
+                    "pay each week once you approve it."
+                )
+            )
+        hours = cap if hours is None else hours
+        if hours <= 0 or hours % QUARTER:
+            raise ValidationError(
+                {"hours": _("Pre-fund hours in quarter-hour steps above zero, for example 2.5.")}
+            )
+        if hours > cap:
+            raise ValidationError(
+                {
+                    "hours": _("The weekly cap is %(cap)s hours; you can pre-fund at most that.")
+                    % {"cap": f"{cap.normalize():f}"}
+                }
+            )
+        sheet = Timesheet.objects.filter(contract=contract, week_start=week).first()
+        if sheet is not None and sheet.status == Timesheet.Status.APPROVED:
+            raise ValidationError({"week": _("This week is already approved: pay it instead.")})
+        item = contract.escrow_payments.filter(week=week)
+        if item.filter(status=Payment.Status.PAID).exists():
+            raise ValidationError({"week": _("This week is already pre-funded.")})
+        amount = contract.amount_for_hours(hours)
+        open_payment = item.filter(status=Payment.Status.PENDING).first()
+        if open_payment is not None:
+            if open_payment.amount == amount:
+                return open_payment  # the same checkout again: a double click charges once
+            open_payment.status = Payment.Status.EXPIRED
+            open_payment.failure_reason = "superseded"
+            open_payment.save(update_fields=["status", "failure_reason"])
+        payment = Payment.objects.create(
+            contract=contract,
+            week=week,
+            client=client,
+            amount=amount,
+            currency=contract.currency,
+            provider=provider,
+        )
+        return _week_checkout(payment, contract)
+
+
+def week_fund_start(*, contract: Contract, client, week, hours=None) -> Payment:
+    """The API's one entry: pay an approved week, or pre-fund one that is not approved."""
+    sheet = Timesheet.objects.filter(contract=contract, week_start=week).first()
+    if sheet is not None and sheet.status == Timesheet.Status.APPROVED:
+        return week_pay_start(contract=contract, client=client, week=week)
+    return week_prefund_start(contract=contract, client=client, week=week, hours=hours)
+
+
+def _week_settle(contract: Contract, sheet: Timesheet) -> None:
+    """An approved week: release what is held for it up to the approved amount, refund
+    the rest, and leave one pending charge for whatever is still due. Runs locked, in the
+    caller's transaction (the approval, or the webhook that confirmed a week payment)."""
+    week = sheet.week_start
+    payments = list(
+        Payment.objects.select_for_update().filter(contract=contract, week=week).order_by("pk")
+    )
+    held = [p for p in payments if p.status == Payment.Status.PAID]
+    if Dispute.objects.open().filter(payment__in=held).exists():
+        raise ValidationError(
+            _("A dispute is open on this payment: it stays in escrow until a moderator settles it.")
+        )
+    due = week_due(contract, sheet)
+    for payment in held:
+        to_va = min(payment.amount, due)
+        if to_va:
+            _post_release(payment, contract, to_va)
+            _notify_payment("payment_released", payment, contract, to=contract.va)
+        if payment.amount - to_va:
+            _post_refund(payment, contract, payment.amount - to_va)
+            _notify_payment("payment_refunded", payment, contract, to=contract.client)
+        _settle(payment, Payment.Status.RELEASED if to_va else Payment.Status.REFUNDED)
+        due -= to_va
+    pending = [p for p in payments if p.status == Payment.Status.PENDING]
+    keep = next((p for p in pending if p.amount == due), None) if due > 0 else None
+    for payment in pending:
+        if payment is not keep:
+            payment.status = Payment.Status.EXPIRED
+            payment.failure_reason = "superseded"
+            payment.save(update_fields=["status", "failure_reason"])
+    provider = providers.for_currency(contract.currency)
+    if due > 0 and keep is None and provider is not None:
+        # The charge the client pays with "Pay this week"; its checkout opens on the click.
+        Payment.objects.create(
+            contract=contract,
+            week=week,
+            client=contract.client,
+            amount=due,
+            currency=contract.currency,
+            provider=provider,
+        )
+
+
+def on_week_approved(*, timesheet: Timesheet) -> None:
+    """settings.CONTRACT_WEEK_APPROVED_HOOK: the week's approved amount is charged."""
+    _week_settle(timesheet.contract, timesheet)
+
+
+def _week_payment_paid(payment: Payment, contract: Contract) -> None:
+    """The provider confirmed a week's pre-fund or charge: into escrow, once; released at
+    once if the week is approved; given straight back if it cannot be used."""
+    others = list(
+        Payment.objects.select_for_update()
+        .filter(
+            contract=contract,
+            week=payment.week,
+            status__in=[Payment.Status.PENDING, Payment.Status.PAID],
+        )
+        .exclude(pk=payment.pk)
+    )
+    payment.paid_at = timezone.now()
+    payment.failure_reason = ""
+    sheet = Timesheet.objects.filter(contract=contract, week_start=payment.week).first()
+    approved = sheet is not None and sheet.status == Timesheet.Status.APPROVED
+    for other in others:  # another checkout still open for the week: this one replaces it
+        if other.status == Payment.Status.PENDING:
+            other.status = Payment.Status.EXPIRED
+            other.failure_reason = "superseded"
+            other.save(update_fields=["status", "failure_reason"])
+    already_held = any(other.status == Payment.Status.PAID for other in others)
+    if (
+        already_held
+        or (not approved and not contract.is_active)
+        or (approved and week_due(contract, sheet) <= 0)
+    ):
+        payment.status = Payment.Status.REFUNDED
+        payment.settled_at = payment.paid_at
+        payment.save(update_fields=["status", "paid_at", "failure_reason", "settled_at"])
+        _post_funding(payment, contract)
+        _post_refund(payment, contract)
+        _notify_payment("payment_refunded", payment, contract, to=contract.client)
+        return
+    payment.status = Payment.Status.PAID
+    payment.save(update_fields=["status", "paid_at", "failure_reason"])
+    _post_funding(payment, contract)
+    _notify_both("payment_funded", [payment], contract)
+    if approved:
+        _week_settle(contract, sheet)
 
 
 # --- auto-release ------------------------------------------------------------------------
@@ -449,6 +747,9 @@ def _referenced(model, event: WebhookEvent, data: dict):
 def _payment_paid(payment: Payment, contract: Contract) -> None:
     """The provider confirmed the charge: post it into escrow, once."""
     if payment.status in Payment.CONFIRMED:
+        return
+    if payment.week is not None:
+        _week_payment_paid(payment, contract)
         return
     others = list(
         Payment.objects.select_for_update()

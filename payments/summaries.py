@@ -32,6 +32,7 @@ def escrow_summary(contract: Contract) -> dict:
         LedgerTransaction.objects.filter(contract=contract).select_related("payment")
     )
     zero = Decimal("0")
+    weeks = _weeks(contract, payments, transactions) if contract.is_hourly else []
 
     def total(kind, field="amount"):
         return sum((getattr(t, field) for t in transactions if t.kind == kind), zero)
@@ -48,16 +49,62 @@ def escrow_summary(contract: Contract) -> dict:
         "va_received": released - fees,
         "refunded": total(LedgerTransaction.Kind.REFUND),
         "pending": next(
-            (p for p in payments if p.status == Payment.Status.PENDING and not p.milestone_id),
+            (
+                p
+                for p in payments
+                if p.status == Payment.Status.PENDING and not p.milestone_id and not p.week
+            ),
             None,
         ),
         "milestones": milestones,
+        "weeks": weeks,
         "is_funded": any(p.status == Payment.Status.PAID for p in payments),
         "disputes": disputes,
         "is_disputed": bool(open_disputes),
         "can_dispute": any(p.status == Payment.Status.PAID and not p.disputed for p in payments),
         "fee_percent": services.platform_fee_percent(),
     }
+
+
+def _weeks(contract: Contract, payments: list, transactions: list) -> list[dict]:
+    """An hourly contract's weeks with money on them or open to it, newest first: the
+    approved, disputed and pending timesheets, and the weeks the client may pre-fund."""
+    zero = Decimal("0")
+    sheets = {t.week_start: t for t in contract.timesheets.all()}
+    prefundable = services.week_prefund_weeks(contract) if contract.is_active else []
+    mondays = sorted(
+        set(sheets) | {p.week for p in payments if p.week} | set(prefundable), reverse=True
+    )
+    rows = []
+    for week in mondays:
+        sheet = sheets.get(week)
+        mine = [p for p in payments if p.week == week]
+        released = sum(
+            (
+                t.amount
+                for t in transactions
+                if t.kind == LedgerTransaction.Kind.RELEASE and t.payment.week == week
+            ),
+            zero,
+        )
+        approved = sheet is not None and sheet.status == sheet.Status.APPROVED
+        due = max(sheet.amount - released, zero) if approved and sheet.amount else zero
+        held = next((p for p in mine if p.status == Payment.Status.PAID), None)
+        rows.append(
+            {
+                "week": week,
+                "sheet": sheet,
+                "approved": approved,
+                "disputed": sheet is not None and sheet.status == sheet.Status.DISPUTED,
+                "amount": sheet.amount if approved else None,
+                "released": released,
+                "due": due,
+                "held": held,
+                "pending": next((p for p in mine if p.status == Payment.Status.PENDING), None),
+                "can_prefund": week in prefundable and not approved and held is None,
+            }
+        )
+    return rows
 
 
 def va_balances(user) -> tuple[list[Account], list[dict]]:

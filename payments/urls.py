@@ -19,6 +19,8 @@ urlpatterns = [
     path("payments/contracts/<int:pk>/", views.statement, name="statement"),
     path("payments/contracts/<int:pk>/fund/", views.fund, name="fund"),
     path("payments/contracts/<int:pk>/milestones/", views.milestones, name="milestones"),
+    path("payments/contracts/<int:pk>/weeks/pay/", views.week_pay, name="week_pay"),
+    path("payments/contracts/<int:pk>/weeks/prefund/", views.week_prefund, name="week_prefund"),
     path(
         "payments/contracts/<int:pk>/milestones/<int:milestone_id>/fund/",
         views.fund,

@@ -24,6 +24,7 @@ from payments.forms import (
     PayoutMethodForm,
     SandboxOutcomeForm,
     SandboxPayoutForm,
+    WeekFundForm,
     WithdrawForm,
     form_errors,
 )
@@ -62,13 +63,11 @@ def workspace_panel(*, request, contract: Contract) -> str:
     summary = escrow_summary(contract)
     is_client = permissions.can_fund(request.user, contract)
     open_for_money = (
-        is_client
-        and services.funding_available(contract.currency)
-        and contract.is_active
-        and not contract.is_hourly
+        is_client and services.funding_available(contract.currency) and contract.is_active
     )
     can_fund = (
-        open_for_money
+        not contract.is_hourly
+        and open_for_money
         and not summary["milestones"]
         and not summary["is_funded"]
         and not summary["released"]
@@ -79,8 +78,13 @@ def workspace_panel(*, request, contract: Contract) -> str:
             "contract": contract,
             "summary": summary,
             "can_fund": can_fund,
-            "can_fund_milestones": open_for_money,
-            "can_plan": open_for_money and not summary["payments"],
+            "can_fund_milestones": open_for_money and not contract.is_hourly,
+            "can_plan": open_for_money and not contract.is_hourly and not summary["payments"],
+            # Paying an approved week stays possible after the contract ended: the VA
+            # worked those hours; pre-funding needs an active contract.
+            "can_pay_weeks": is_client and services.funding_available(contract.currency),
+            "can_prefund": open_for_money and contract.weekly_hour_cap is not None,
+            "prefund_cap": services.week_prefund_cap(contract),
             "is_party": contract.role_of(request.user) is not None,
         },
         request=request,
@@ -104,6 +108,44 @@ def fund(request, pk: int, milestone_id: int | None = None):
             messages.error(request, text)
         return redirect(reverse("contracts:workspace", args=[contract.pk]) + "#escrow")
     return redirect(payment.get_checkout_url())
+
+
+def _week_fund(request, pk: int, start):
+    contract = _get_contract_for_party(request, pk)
+    back = reverse("contracts:workspace", args=[contract.pk]) + "#escrow"
+    form = WeekFundForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, text)
+        return redirect(back)
+    try:
+        payment = start(contract=contract, client=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
+        return redirect(back)
+    return redirect(payment.get_checkout_url())
+
+
+@require_POST
+@login_required
+@limit_posts("payment_fund")
+def week_pay(request, pk: int):
+    """Pay this week: the checkout for what an approved week of an hourly contract owes."""
+
+    def start(*, contract, client, week, hours):
+        return services.week_pay_start(contract=contract, client=client, week=week)
+
+    return _week_fund(request, pk, start)
+
+
+@require_POST
+@login_required
+@limit_posts("payment_fund")
+def week_prefund(request, pk: int):
+    """Pre-fund the current or next week of an hourly contract, up to the weekly cap."""
+    return _week_fund(request, pk, services.week_prefund_start)
 
 
 @require_POST

@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from contracts import services as contract_services
-from contracts.models import Deliverable, quantize_money
+from contracts.models import Deliverable, Timesheet, quantize_money
+from contracts.services import week_start_of
 from payments import sandbox, services
-from payments.models import Dispute, Payment, Payout
-from tests.contracts.factories import ContractFactory
+from payments.models import Dispute, LedgerTransaction, Payment, Payout
+from tests.contracts.factories import ContractFactory, hourly_contract, local_today
 from tests.factories import BidFactory, ClientFactory, JobFactory, UserFactory, VAFactory
 from tests.payments.conftest import assert_ledger_consistent, deliver, process
 
@@ -41,6 +42,12 @@ ACTIONS = [
     "dispute",
     "settle_split",
     "settle_all",
+    # The hourly contract's weeks (issue 17): hours, approval, disputes, pre-funds, charges.
+    "log_hours",
+    "approve_week",
+    "dispute_week",
+    "prefund_week",
+    "pay_week",
 ]
 
 
@@ -82,6 +89,29 @@ def _settle(contract, action: str, pick: int) -> None:
         services.dispute_settle(
             dispute_id=dispute.pk, moderator=moderator, outcome=outcome, reason="Decided"
         )
+
+
+def _week_step(contract, action: str, pick: int) -> None:
+    today = local_today(contract.va)
+    monday = week_start_of(today)
+    sheet = Timesheet.objects.filter(contract=contract, week_start=monday).first()
+    if action == "log_hours":
+        contract_services.hours_log(
+            contract=contract, va=contract.va, work_date=today, hours=1 + 2 * pick, memo="Work"
+        )
+    elif action == "approve_week" and sheet is not None:
+        contract_services.timesheet_approve(timesheet=sheet, client=contract.client)
+    elif action == "dispute_week" and sheet is not None:
+        contract_services.timesheet_dispute(timesheet=sheet, client=contract.client, comment="No")
+    elif action == "prefund_week":
+        services.week_prefund_start(
+            contract=contract,
+            client=contract.client,
+            week=monday,
+            hours=Decimal("2") if pick else None,
+        )
+    elif action == "pay_week":
+        services.week_pay_start(contract=contract, client=contract.client, week=monday)
 
 
 def _step(contract, action: str, pick: int) -> None:
@@ -139,6 +169,8 @@ def _step(contract, action: str, pick: int) -> None:
                 )
         elif action in ("settle_split", "settle_all"):
             _settle(contract, action, pick)
+        elif action in ("log_hours", "approve_week", "dispute_week", "prefund_week", "pay_week"):
+            _week_step(contract, action, pick)
         elif action == "complete":
             contract_services.contract_complete(contract=contract, client=contract.client)
         elif action == "end":
@@ -157,7 +189,7 @@ def _step(contract, action: str, pick: int) -> None:
 @given(
     steps=st.lists(
         st.tuples(
-            st.integers(min_value=0, max_value=3),
+            st.integers(min_value=0, max_value=4),
             st.sampled_from(ACTIONS),
             st.integers(min_value=0, max_value=1),
         ),
@@ -181,6 +213,13 @@ def _step(contract, action: str, pick: int) -> None:
         (3, "approve_milestone", 0),
         (3, "settle_split", 0),
         (3, "withdraw", 0),
+        (4, "prefund_week", 1),
+        (4, "pay", 0),
+        (4, "log_hours", 1),
+        (4, "approve_week", 0),
+        (4, "pay", 0),
+        (4, "pay_again", 0),
+        (4, "withdraw", 0),
     ]
 )
 def test_any_sequence_keeps_the_ledger_balanced_and_balances_on_their_side(steps):
@@ -202,14 +241,26 @@ def test_any_sequence_keeps_the_ledger_balanced_and_balances_on_their_side(steps
             {"title": "Second half", "amount": Decimal("149.99"), "due_date": due},
         ],
     )
+    # The fifth is hourly ($10 an hour, 10 hours a week), paid week by week.
+    contracts.append(hourly_contract(client=ClientFactory(), va=VAFactory(), cap=Decimal("10")))
     for index, action, pick in steps:
         _step(contracts[index], action, pick)
         assert_ledger_consistent()
+    for sheet in Timesheet.objects.filter(contract=contracts[4]):
+        # A week never pays the VA more than its approved amount, nor anything unapproved.
+        released = sum(
+            LedgerTransaction.objects.filter(
+                contract=contracts[4], kind="release", payment__week=sheet.week_start
+            ).values_list("amount", flat=True),
+            Decimal("0"),
+        )
+        assert released <= (sheet.amount if sheet.status == Timesheet.Status.APPROVED else 0)
     for contract in contracts:
         statuses = set(contract.escrow_payments.values_list("status", flat=True))
         # Each funded item (the contract, or one milestone) reaches the VA at most once.
         released = contract.escrow_payments.filter(status=Payment.Status.RELEASED)
-        assert released.count() == released.values("milestone").distinct().count()
+        if not contract.is_hourly:
+            assert released.count() == released.values("milestone").distinct().count()
         if not contract.is_active:
             assert Payment.Status.PAID not in statuses  # nothing stays held after the end
         # A dispute holds its payment: an open one is always on money still in escrow.

@@ -7,6 +7,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from contracts import services as contract_services
+from contracts.models import Timesheet
+from contracts.services import week_start_of
 from payments import providers, services
 from payments.models import (
     Account,
@@ -16,6 +19,7 @@ from payments.models import (
     PayoutMethod,
     WebhookEvent,
 )
+from tests.contracts.factories import hourly_contract, local_today
 from tests.payments.conftest import approve, balance
 from tests.payments.fakes import server as fake_api
 
@@ -347,3 +351,34 @@ def test_events_we_do_not_act_on_are_stored_and_ignored(client, fake, fixed):
         ("xendit", "ignored"),
     ]
     assert not LedgerTransaction.objects.exists()
+
+
+def test_an_approved_hourly_week_is_paid_by_stripe_checkout_and_released_on_its_webhook(
+    client, fake, client_user, va
+):
+    contract = hourly_contract(client=client_user, va=va, cap=Decimal("10"))
+    contract_services.hours_log(
+        contract=contract, va=va, work_date=local_today(va), hours="3", memo="Bookkeeping"
+    )
+    contract_services.timesheet_approve(timesheet=Timesheet.objects.get(), client=client_user)
+    assert Payment.objects.get().checkout_url == ""  # its page opens on "Pay this week"
+    client.force_login(client_user)
+    monday = week_start_of(local_today(va))
+    response = client.post(
+        f"/payments/contracts/{contract.pk}/weeks/pay/", {"week": monday.isoformat()}
+    )
+    payment = Payment.objects.get()
+    assert (payment.provider, payment.week, payment.amount) == ("stripe", monday, Decimal("30"))
+    assert response["Location"] == payment.checkout_url
+    assert fake.sessions[f"checkout-{payment.reference}"]["amount_total"] == 3000
+    # Coming back funds nothing; the webhook funds and releases the approved week at once.
+    client.get(contract.get_absolute_url())
+    assert balance(Account.Kind.VA_AVAILABLE, "USD", user=va) == 0
+    body, headers = fake.stripe_session_paid(payment.provider_ref)
+    assert _deliver(client, "stripe", body, headers).status_code == 200
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.RELEASED
+    assert balance(Account.Kind.VA_AVAILABLE, "USD", user=va) == Decimal("27.00")
+    before = _state()
+    assert _deliver(client, "stripe", body, headers).status_code == 200
+    assert _state() == before

@@ -355,6 +355,8 @@ ROWS: dict[str, tuple[str, str]] = {
     ),
     "payments:statement": ("pk=contract", "404 ok 404 404 404 ok 404 ok 404"),
     "payments:webhook": ("provider='sandbox'", "405 405 405 405 405 405 405 405 405"),
+    "payments:week_pay": ("pk=contract", "405 405 405 405 405 405 405 405 405"),
+    "payments:week_prefund": ("pk=contract", "405 405 405 405 405 405 405 405 405"),
     "payments:withdraw": ("", "405 405 405 405 405 405 405 405 405"),
     "set_language": ("", "405 405 405 405 405 405 405 405 405"),
 }
