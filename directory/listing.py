@@ -6,7 +6,11 @@ deep page costs what the first costs; the count stops at RESULT_CAP + 1. Every s
 is a tuple of non-NULL values running the same way and ending in the id, so one row
 comparison walks it.
 
-A search ranks (or sorts) every match, so, as on the board, its first RESULT_CAP + 1 ids
+A search sorts its matches by the chosen sort; "relevance" (a search's default) ranks only
+the SEARCH_CANDIDATES best-rated matches by `ts_rank` (issue 20: ranking every match of a
+common word read every one of those rows), so with no more matches than that the ranking
+is that of every match, and with more it is the best-rated matches, best ranked first.
+As on the board, its first RESULT_CAP + 1 ids
 in order (their number is the count) are cached for SEARCH_CACHE_SECONDS under a
 generation (marketplace.generations) that every write changing what a search could find
 moves (`accounts.services.va_directory_changed`: a profile, its skills or portfolio, a VA's stored rating
@@ -28,6 +32,7 @@ from functools import cached_property
 from typing import ClassVar
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Case,
     DecimalField,
@@ -50,6 +55,8 @@ RESULT_CAP = 1000
 OFFSET_PAGES = RESULT_CAP // PAGE_SIZE
 MAX_SKILLS = 5
 SEARCH_CACHE_SECONDS = 60
+# A relevance search ranks the best-rated this many matches (`search_ranking`).
+SEARCH_CANDIDATES = RESULT_CAP + 1
 
 # Sort key columns; every key runs one way and ends in the id, so the order is total.
 SORT_KEYS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -272,17 +279,35 @@ def _read(query: DirectoryQuery, values: dict, shape: tuple, build, *, counted=F
     return prepared.rows(key, build, **values)
 
 
+def search_ranking(query: DirectoryQuery, values: dict) -> list[int]:
+    """The first RESULT_CAP + 1 profile ids of a search, in the sort's order. "Relevance"
+    ranks only the SEARCH_CANDIDATES best-rated matches (issue 20), in one statement: the
+    rating sort's index walk stops at the bound (or a rare word's few matches come through
+    the GIN index), and only those rows are ranked."""
+    if query.sort != "relevance":
+        return list(
+            query.profiles(values)
+            .order_by(*_order(query.sort))
+            .values_list("pk", flat=True)[: RESULT_CAP + 1]
+        )
+    best = query.profiles(values).order_by(*_order("rating")).values_list("id", "rank")
+    sql, params = best[:SEARCH_CANDIDATES].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM ({sql}) AS best "  # noqa: S608 - the ORM's own SQL, values bound
+            f"ORDER BY rank DESC, id DESC LIMIT {RESULT_CAP + 1}",
+            params,
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def _search_results(query: DirectoryQuery, values: dict) -> list[int]:
-    """The first RESULT_CAP + 1 profile ids of a search, in the sort's order."""
+    """`search_ranking`, cached under the directory's search generation."""
     return generations.cached(
         generations.DIRECTORY_SEARCH,
         "directory:search",
         (query.sort, sorted(values.items()), settings.RATE_SORT_IDR_PER_USD),
-        lambda: list(
-            query.profiles(values)
-            .order_by(*_order(query.sort))
-            .values_list("pk", flat=True)[: RESULT_CAP + 1]
-        ),
+        lambda: search_ranking(query, values),
         SEARCH_CACHE_SECONDS,
     )
 

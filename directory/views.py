@@ -142,10 +142,13 @@ def vas(request: HttpRequest) -> HttpResponse:
     catalogue = catalogue_version()  # category and skill names
 
     def build() -> dict:
-        filters = fragments.cached(
+        active = active_filter_count(form)
+        # The form per combination of its choices, its text filled in (fragments.form).
+        filters = fragments.framed(
             "directory/includes/filters.html",
-            (base_query, catalogue),  # the bound values, their errors, category names
-            lambda: {"form": form, "active_filters": active_filter_count(form)},
+            (active, catalogue),
+            lambda: {"active_filters": active},
+            [fragments.form(form, ("directory", catalogue))],
         )
         return {
             "filters": fragments.bind(filters, request),

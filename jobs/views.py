@@ -12,6 +12,8 @@ from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -72,7 +74,9 @@ _PAGING_PARAMS = ("page", "after", "before")
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
     """The board. Per request: the filters, the capped count and the page's row states,
-    all through compiled queries; the results' HTML is cached under exactly those."""
+    all through compiled queries; the results' HTML is cached under exactly those, and
+    each card's and the form's HTML on its own (issue 20: a new query renders only the
+    cards no page showed before)."""
     params = request.GET
     form = None
     query = BoardQuery()
@@ -97,27 +101,37 @@ def board(request: HttpRequest) -> HttpResponse:
         base.pop(name, None)
     base_query = base.urlencode()
     links = page.links(base_query)
-    minute = timezone.now().replace(second=0, microsecond=0)
-    key = (
-        base_query,
-        page.number,
-        page.count,
-        tuple(page.state),
-        tuple(sorted(links.items())),
-        minute,  # "posted 5 minutes ago"
-        catalogue_version(),  # category and skill names
-    )
+    catalogue = catalogue_version()  # category and skill names
+    now = timezone.now()
+    cards = [
+        # A card shows nothing that changes without its state changing (BoardPage.state);
+        # "posted 5 minutes ago" is keyed by its own words, so older cards stay cached.
+        (row, timesince(row[3], now) if row[3] else "", catalogue)
+        for row in page.state
+    ]
+    key = (base_query, page.number, page.count, tuple(cards), tuple(sorted(links.items())))
+
+    def card_contexts(missing: list[int]) -> list[dict]:
+        found = Job.objects.for_listing().in_bulk([page.state[i][0] for i in missing])
+        return [{"job": found.get(page.state[i][0]), "posted_ago": cards[i][1]} for i in missing]
 
     def build() -> dict:
+        shown = form if form is not None else BoardForm()
+        html = fragments.cached_many("jobs/includes/job_card.html", cards, card_contexts)
         return {
-            "form": form if form is not None else BoardForm(),
+            "form_html": fragments.form(shown, ("board", catalogue)),
             "active_filters": active_filter_count(form),
             "page": page,
+            # Our own template with autoescape on; empty for a job deleted since.
+            "cards": [mark_safe(card) for card in html if card.strip()],  # noqa: S308
             "links": links,
             "result_cap": RESULT_CAP,
             "searching": bool(query.q),
         }
 
+    # The cards are cached one by one (shared by every page they are on, so a new query
+    # renders only the cards no earlier page showed), the form per combination of its
+    # choices (fragments.form), and the whole fragment under all of it.
     results = fragments.cached("jobs/includes/board_results.html", key, build)
     return render(
         request, "jobs/board.html", {"page": page, "results": fragments.bind(results, request)}

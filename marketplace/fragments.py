@@ -24,6 +24,7 @@ replaces with the viewer's own token, so cached HTML never holds anyone's token.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
@@ -213,6 +214,60 @@ def cached_many(
 def cached(name: str, parts: Hashable, build: Callable[[], dict]) -> str:
     """One fragment: `cached_many` for a single key."""
     return cached_many(name, [parts], lambda missing: [build()])[0]
+
+
+# Where a cached form rendering (`form`) takes a text field's value, escaped: the field's
+# name between private-use characters, so no one's text can contain it by accident.
+_VALUE = re.compile("\ue001([a-z0-9_-]+)\ue001")
+
+
+def form(form_obj, parts: Hashable, template: str = "includes/form.html") -> SafeString:
+    """`template` rendered with the search form `form_obj` (bound or not), cached so that a
+    query never seen before costs a dictionary lookup and a substitution.
+
+    A valid bound form is rendered once per combination of its choices (a small, fixed
+    set: selects and radios take only their choices' values) with a marker in place of
+    each non-empty text value (`q`, a rate…), and each marker is replaced by that value
+    escaped as the template would have escaped it — the same HTML as rendering the form
+    itself. A form with errors (they quote nothing fixed) is rendered under its whole data.
+    `parts` must cover what else the rendering shows (category names: catalogue_version).
+    """
+    from django import forms as django_forms
+    from django.forms.utils import ErrorDict
+    from django.utils.datastructures import MultiValueDict
+
+    if not form_obj.is_bound:
+        return mark_safe(cached(template, (parts, "unbound"), lambda: {"form": form_obj}))  # noqa: S308
+    data = form_obj.data
+
+    def listed(key: str) -> list:
+        if hasattr(data, "getlist"):
+            return data.getlist(key)
+        return [data[key]] if key in data else []
+
+    if form_obj.errors:
+        whole = tuple(sorted((k, tuple(listed(k))) for k in data))
+        return mark_safe(cached(template, (parts, "errors", whole), lambda: {"form": form_obj}))  # noqa: S308
+    stand_in: dict[str, list[str]] = {}
+    values: dict[str, str] = {}
+    for name, field in form_obj.fields.items():
+        key = form_obj.add_prefix(name)
+        raw = listed(key)
+        if not raw:
+            continue
+        if isinstance(field.widget, django_forms.TextInput) and raw[-1]:
+            values[name] = escape(raw[-1])
+            raw = [f"\ue001{name}\ue001"]
+        stand_in[key] = list(raw)
+
+    def build() -> dict:
+        filled = type(form_obj)(MultiValueDict(stand_in), prefix=form_obj.prefix)
+        filled._errors = ErrorDict()  # valid, as `form_obj` is: never validate the markers
+        return {"form": filled}
+
+    shape = tuple(sorted((k, tuple(v)) for k, v in stand_in.items()))
+    html = cached(template, (parts, "bound", shape), build)
+    return mark_safe(_VALUE.sub(lambda m: values[m.group(1)], html))  # noqa: S308 - escaped
 
 
 def bind(html: str, request) -> SafeString:
