@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contracts', '0003_va_directory_backfill'),
-        ('payments', '0006_providers'),
+        ('payments', '0007_reconciliation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
