@@ -3,6 +3,8 @@ balances. Reads only (writes are in payments.services)."""
 
 from decimal import Decimal
 
+from django.db import connection
+
 from contracts.models import Contract
 from payments import services
 from payments.models import Account, Dispute, LedgerTransaction, Payment
@@ -145,3 +147,36 @@ def va_balances(user) -> tuple[list[Account], list[dict]]:
             services.funding_available(row["currency"]) and row["available"] >= row["minimum"]
         )
     return accounts, balances
+
+
+_ESCROW_STATE = """
+SELECT
+  (SELECT string_agg(concat_ws(':', id, status, checkout_url <> ''), ',' ORDER BY id)
+     FROM payments_payment WHERE contract_id = %(c)s),
+  (SELECT string_agg(
+            concat_ws(':', id, status, outcome, settled_at, md5(reason), md5(settlement_reason)),
+            ',' ORDER BY id)
+     FROM payments_dispute WHERE contract_id = %(c)s),
+  (SELECT string_agg(concat_ws(':', f.id, md5(f.original_name)), ',' ORDER BY f.id)
+     FROM payments_disputefile f JOIN payments_dispute d ON d.id = f.dispute_id
+     WHERE d.contract_id = %(c)s),
+  (SELECT string_agg(concat_ws(':', id, amount, due_date, approved_at, md5(title)), ','
+                     ORDER BY position)
+     FROM payments_milestone WHERE contract_id = %(c)s),
+  (SELECT concat_ws(':', count(*), max(id))
+     FROM payments_ledgertransaction WHERE contract_id = %(c)s),
+  (SELECT string_agg(concat_ws(':', week_start, status, amount), ',' ORDER BY week_start)
+     FROM contracts_timesheet WHERE contract_id = %(c)s)
+"""
+
+
+def escrow_state(contract: Contract) -> tuple:
+    """Everything `escrow_summary` reads that can change, as one narrow row: each payment's
+    status, each dispute's status and settlement and its files (staff may change them in the
+    admin), each milestone (amount, due date,
+    approval, title), the ledger's count and newest id (its rows are never changed once
+    posted, so count and newest id name all of them) and an hourly contract's weeks
+    (status, approved amount). Pages key cached HTML on it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ESCROW_STATE, {"c": contract.pk})
+        return tuple(cursor.fetchone())

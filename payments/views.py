@@ -8,13 +8,13 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contracts.models import Contract
+from marketplace import fragments
 from marketplace.ratelimit import limit_posts
 from marketplace.storage import serve_private_file
 from payments import permissions, providers, sandbox, services
@@ -37,7 +37,7 @@ from payments.models import (
     Payout,
     PayoutMethod,
 )
-from payments.summaries import escrow_summary, va_balances
+from payments.summaries import escrow_state, escrow_summary, va_balances
 
 HISTORY_LENGTH = 100
 
@@ -59,22 +59,45 @@ def _get_checkout(request, reference) -> Payment:
 
 
 def workspace_panel(*, request, contract: Contract) -> str:
-    """The escrow panel on the contract workspace (settings.CONTRACT_WORKSPACE_PANELS)."""
-    summary = escrow_summary(contract)
+    """The escrow panel on the contract workspace (settings.CONTRACT_WORKSPACE_PANELS).
+
+    A cached fragment (marketplace.fragments) under everything it shows: the escrow's
+    narrow state (`escrow_state`), the contract's own fields, what the viewer may do, and
+    for an hourly contract the weeks open to pre-funding (they move with the VA's
+    calendar). A view of an unchanged contract renders nothing and builds no summary."""
     is_client = permissions.can_fund(request.user, contract)
-    open_for_money = (
-        is_client and services.funding_available(contract.currency) and contract.is_active
+    available = services.funding_available(contract.currency)
+    open_for_money = is_client and available and contract.is_active
+    is_party = contract.role_of(request.user) is not None
+    prefund_weeks = (
+        tuple(services.week_prefund_weeks(contract))
+        if contract.is_hourly and contract.is_active
+        else ()
     )
-    can_fund = (
-        not contract.is_hourly
-        and open_for_money
-        and not summary["milestones"]
-        and not summary["is_funded"]
-        and not summary["released"]
+    key = (
+        contract.pk,
+        contract.status,
+        contract.pay_type,
+        contract.currency,
+        str(contract.rate),
+        str(contract.weekly_hour_cap),
+        is_client,
+        available,
+        is_party,
+        prefund_weeks,
+        escrow_state(contract),
     )
-    return render_to_string(
-        "payments/_panel.html",
-        {
+
+    def build() -> dict:
+        summary = escrow_summary(contract)
+        can_fund = (
+            not contract.is_hourly
+            and open_for_money
+            and not summary["milestones"]
+            and not summary["is_funded"]
+            and not summary["released"]
+        )
+        return {
             "contract": contract,
             "summary": summary,
             "can_fund": can_fund,
@@ -82,13 +105,13 @@ def workspace_panel(*, request, contract: Contract) -> str:
             "can_plan": open_for_money and not contract.is_hourly and not summary["payments"],
             # Paying an approved week stays possible after the contract ended: the VA
             # worked those hours; pre-funding needs an active contract.
-            "can_pay_weeks": is_client and services.funding_available(contract.currency),
+            "can_pay_weeks": is_client and available,
             "can_prefund": open_for_money and contract.weekly_hour_cap is not None,
             "prefund_cap": services.week_prefund_cap(contract),
-            "is_party": contract.role_of(request.user) is not None,
-        },
-        request=request,
-    )
+            "is_party": is_party,
+        }
+
+    return fragments.bind(fragments.cached("payments/_panel.html", key, build), request)
 
 
 @require_POST
@@ -312,16 +335,28 @@ def dispute_file(request, pk: int, file_id):
 def statement(request, pk: int):
     """The contract's money: each funding, release (with its fee) and refund."""
     contract = _get_contract_for_party(request, pk)
-    return render(
-        request,
-        "payments/statement.html",
-        {
+    is_party = contract.role_of(request.user) is not None
+    # Kept whole per viewer (fragments.page) while the money and the names it shows stay
+    # the same: a repeat view costs the narrow state query, not the summary and rendering.
+    key = (
+        "statement",
+        contract.pk,
+        contract.job.title,
+        contract.client.display_name,
+        contract.va.display_name,
+        is_party,
+        escrow_state(contract),
+    )
+
+    def build() -> dict:
+        return {
             "contract": contract,
             "job": contract.job,
             "summary": escrow_summary(contract),
-            "is_party": contract.role_of(request.user) is not None,
-        },
-    )
+            "is_party": is_party,
+        }
+
+    return fragments.page(request, "payments/statement.html", key, build)
 
 
 PAYOUT_HISTORY_LENGTH = 20
@@ -475,4 +510,6 @@ def earnings(request):
     )
     for row in months:
         row["net"] = row["gross"] - row["fee"]
-    return render(request, "payments/earnings.html", {"months": months})
+    # The grouped rows are all the page shows: kept whole per viewer under them.
+    key = ("earnings", tuple(tuple(row.values()) for row in months))
+    return fragments.page(request, "payments/earnings.html", key, lambda: {"months": months})
