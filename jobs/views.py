@@ -109,7 +109,16 @@ def board(request: HttpRequest) -> HttpResponse:
         (row, timesince(row[3], now) if row[3] else "", catalogue)
         for row in page.state
     ]
-    key = (base_query, page.number, page.count, tuple(cards), tuple(sorted(links.items())))
+    # The catalogue on its own too: the filter form names the categories even when no card
+    # (whose state carries it) is shown.
+    key = (
+        base_query,
+        page.number,
+        page.count,
+        catalogue,
+        tuple(cards),
+        tuple(sorted(links.items())),
+    )
 
     def card_contexts(missing: list[int]) -> list[dict]:
         found = Job.objects.for_listing().in_bulk([page.state[i][0] for i in missing])

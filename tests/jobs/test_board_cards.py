@@ -201,3 +201,18 @@ def test_the_form_keeps_its_labels_and_selected_values(client, client_user):
     form = _form_of(_board(client, q="invoices", currency="USD", pay_type="hourly"))
     assert 'value="invoices"' in form and "bakery" not in form
     assert re.search(r'<option value="USD" selected>', form)
+
+
+def test_a_renamed_category_shows_in_the_filter_form_of_a_search_with_no_results(client):
+    """The results fragment of an empty search holds no card (whose key carries the
+    category names), only the filter form: the names are in its own key too."""
+    from jobs import services as job_services
+    from tests.factories import category
+
+    first = _board(client, q="zzzunfindable")
+    shown = category()
+    assert shown.name_en in first
+    shown.name_en = "Renamed admin help"
+    shown.save(update_fields=["name_en"])
+    job_services.catalogue_changed()
+    assert "Renamed admin help" in _board(client, q="zzzunfindable")
