@@ -376,19 +376,26 @@ def week_pay_start(*, contract: Contract, client, week) -> Payment:
         due = week_due(contract, sheet)
         if due <= 0:
             raise ValidationError({"week": _("This week is already paid.")})
-        pending = contract.escrow_payments.filter(week=week, status=Payment.Status.PENDING)
-        payment = pending.filter(amount=due).first()
-        if payment is None:
-            pending.update(status=Payment.Status.EXPIRED, failure_reason="superseded")
-            payment = Payment.objects.create(
-                contract=contract,
-                week=week,
-                client=client,
-                amount=due,
-                currency=contract.currency,
-                provider=provider,
-            )
-        return _week_checkout(payment, contract)
+        return _week_payment(contract, client=client, week=week, amount=due, provider=provider)
+
+
+def _week_payment(contract: Contract, *, client, week, amount: Decimal, provider) -> Payment:
+    """The week's open checkout when it is for `amount` (a double click charges once);
+    otherwise the open one, if any, is superseded by a new one for `amount`, opened at the
+    provider."""
+    pending = contract.escrow_payments.filter(week=week, status=Payment.Status.PENDING)
+    payment = pending.filter(amount=amount).first()
+    if payment is None:
+        pending.update(status=Payment.Status.EXPIRED, failure_reason="superseded")
+        payment = Payment.objects.create(
+            contract=contract,
+            week=week,
+            client=client,
+            amount=amount,
+            currency=contract.currency,
+            provider=provider,
+        )
+    return _week_checkout(payment, contract)
 
 
 def week_prefund_start(*, contract: Contract, client, week, hours=None) -> Payment:
@@ -437,22 +444,7 @@ def week_prefund_start(*, contract: Contract, client, week, hours=None) -> Payme
         if item.filter(status=Payment.Status.PAID).exists():
             raise ValidationError({"week": _("This week is already pre-funded.")})
         amount = contract.amount_for_hours(hours)
-        open_payment = item.filter(status=Payment.Status.PENDING).first()
-        if open_payment is not None:
-            if open_payment.amount == amount:
-                return open_payment  # the same checkout again: a double click charges once
-            open_payment.status = Payment.Status.EXPIRED
-            open_payment.failure_reason = "superseded"
-            open_payment.save(update_fields=["status", "failure_reason"])
-        payment = Payment.objects.create(
-            contract=contract,
-            week=week,
-            client=client,
-            amount=amount,
-            currency=contract.currency,
-            provider=provider,
-        )
-        return _week_checkout(payment, contract)
+        return _week_payment(contract, client=client, week=week, amount=amount, provider=provider)
 
 
 def week_fund_start(*, contract: Contract, client, week, hours=None) -> Payment:
